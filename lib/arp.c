@@ -1,0 +1,2 @@
+/* arp: being written */
+#include "arp.h"

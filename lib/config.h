@@ -1,0 +1,123 @@
+/* config: one validated scan configuration, from a YAML profile (libyaml) and
+ * command-line flags (which override the profile). Errors name FILE:LINE:COL
+ * and the key, or the flag; the caller exits 2 on any of them. */
+#ifndef TIDESCAN_CONFIG_H
+#define TIDESCAN_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "packet.h"
+#include "targets.h"
+
+#define CONFIG_ERR_LEN 512
+
+enum output_format {
+	OUTPUT_NDJSON = 0,
+	OUTPUT_JSON,
+	OUTPUT_LIST,
+	OUTPUT_GREPABLE,
+	OUTPUT_XML,
+	OUTPUT_BINARY,
+};
+
+enum run_mode {
+	MODE_SCAN = 0,
+	MODE_LIST,    /* --list: print pairs in scan order, no EAL */
+	MODE_ECHO,    /* --echo: print effective profile as YAML */
+	MODE_HELP,
+	MODE_VERSION,
+};
+
+struct config {
+	enum run_mode mode;
+
+	/* targets: kept as the text the user gave, so --echo can print them */
+	char **targets;		/* tokens: addresses, CIDRs, ranges */
+	unsigned target_count;
+	char **include_files;
+	unsigned include_file_count;
+	char **excludes;	/* tokens */
+	unsigned exclude_count;
+	char **exclude_files;
+	unsigned exclude_file_count;
+	int default_excludes;	/* 1: also exclude config/exclude.conf */
+	char *default_exclude_file; /* path of exclude.conf */
+	char *ports;		/* port spec text, e.g. "22,80,1000-2000" */
+
+	/* walk */
+	uint64_t seed;
+	int have_seed;
+	unsigned shard_k, shard_n; /* 1/1 by default */
+	uint64_t rate;		   /* packets/s, 0 = unlimited; default 100000 */
+	unsigned retries;
+	double wait;		   /* seconds, default 10 */
+
+	/* identity on the wire (host order) */
+	uint32_t source_ip_first, source_ip_last; /* 0/0 = unset */
+	uint16_t source_port_first, source_port_last; /* default 40000-40000+? */
+	int have_source_port;
+	uint8_t source_mac[6];
+	int have_source_mac;
+	uint8_t router_mac[6];
+	int have_router_mac;
+	uint32_t gateway_ip;
+	int have_gateway;
+
+	/* probe */
+	enum syn_options syn_options;
+	uint8_t ttl;
+	uint16_t mss;
+	uint16_t window;
+	uint8_t wscale;
+
+	/* output */
+	char *output_file;	/* NULL = stdout */
+	enum output_format output_format;
+	int report_closed;
+	int banners;
+	int quiet;
+
+	/* dpdk */
+	char *eal_args;		/* string split on blanks, e.g. "--no-huge ..." */
+	unsigned port_id;	/* DPDK port used, default 0 */
+	unsigned rx_queues;	/* default 1 (TX queues follow) */
+	unsigned mempool_size;	/* mbufs per port, default 8191 */
+	unsigned ring_size;	/* results ring entries, default 65536 */
+};
+
+/* Defaults, as documented in config/default.yaml. */
+void config_init(struct config *cfg);
+void config_free(struct config *cfg);
+
+/* Load a YAML profile into cfg (over what is there). Unknown keys, wrong
+ * types, out-of-range values: -1 with "FILE:LINE:COL: message naming key". */
+int config_load_file(struct config *cfg, const char *path, char *err,
+		     size_t errlen);
+/* Same from a string (name used in messages). */
+int config_load_string(struct config *cfg, const char *yaml, const char *name,
+		       char *err, size_t errlen);
+
+/* Parse argv (after EAL arguments are removed, argv[0] = program name). A -c
+ * profile is loaded first, wherever it stands, then flags override it.
+ * -1 with a one-line message naming the culprit on any error. */
+int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
+		      size_t errlen);
+
+/* Check cross-field rules after everything is loaded (shard k<=n, ranges
+ * ordered, something to scan...). */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* Write the effective profile as YAML that config_load_file reads back into an
+ * identical config. */
+int config_write_yaml(const struct config *cfg, FILE *out);
+
+/* Build the target space the config describes (targets + include files −
+ * excludes − exclude files − default excludes) × ports. */
+int config_build_space(const struct config *cfg, struct target_space *space,
+		       char *err, size_t errlen);
+
+/* Usage text for --help. */
+void config_print_usage(FILE *out);
+
+#endif

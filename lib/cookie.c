@@ -1,0 +1,2 @@
+/* cookie: being written */
+#include "cookie.h"

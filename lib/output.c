@@ -1,0 +1,2 @@
+/* output: being written */
+#include "output.h"

@@ -1,0 +1,2 @@
+/* packet: being written */
+#include "packet.h"

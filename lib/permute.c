@@ -1,0 +1,2 @@
+/* permute: being written */
+#include "permute.h"

@@ -1,0 +1,2 @@
+/* targets: being written */
+#include "targets.h"
