@@ -1,2 +1,380 @@
-/* being written */
-int main(void) { return 0; }
+/* tidescan: a DPDK poll-mode TCP SYN scanner. main() is the story of a scan:
+ * load config → init EAL → set up the port → launch RX, resolve the router,
+ * launch TX → write results until every probe is sent → wait for late answers
+ * → stop the lcores → summary. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_version.h>
+
+#include "list.h"
+#include "port.h"
+#include "scan.h"
+#include "tidescan_build.h"
+#include "writer.h"
+
+#define EXIT_USAGE 2
+#define MAX_EAL_ARGS 64
+#define DEDUP_ENTRIES (1u << 20)
+#define REPLY_RING_SIZE 1024
+#define ARP_TRIES 5
+
+static volatile sig_atomic_t interrupts; /* SIGINT/SIGTERM seen */
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+usage_error(const char *msg)
+{
+	fprintf(stderr, "tidescan: %s\n", msg);
+	exit(EXIT_USAGE);
+}
+
+/* ---- configuration (no EAL yet) ---- */
+
+static void
+load_config(struct config *cfg, int argc, char **argv)
+{
+	char err[CONFIG_ERR_LEN];
+
+	config_init(cfg);
+	if (config_parse_args(cfg, argc, argv, err, sizeof(err)))
+		usage_error(err);
+	if (cfg->mode == MODE_HELP) {
+		config_print_usage(stdout);
+		exit(EXIT_SUCCESS);
+	}
+	if (cfg->mode == MODE_VERSION) {
+		printf("tidescan %s (DPDK %s)\n", TIDESCAN_VERSION,
+		       rte_version());
+		exit(EXIT_SUCCESS);
+	}
+	if (config_validate(cfg, err, sizeof(err)))
+		usage_error(err);
+}
+
+static uint64_t
+scan_seed(const struct config *cfg)
+{
+	uint64_t seed;
+
+	if (cfg->have_seed)
+		return cfg->seed;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)rte_rdtsc();
+	return seed;
+}
+
+/* ---- EAL ---- */
+
+/* EAL arguments come from --dpdk "..." or the profile's dpdk section; DPDK's
+ * own log goes to stderr so that stdout carries results only. */
+static void
+eal_start(const struct config *cfg, const char *prog)
+{
+	char *eal_argv[MAX_EAL_ARGS];
+	int eal_argc = 0;
+	char *copy = strdup(cfg->eal_args ? cfg->eal_args : "");
+	char *save = NULL;
+
+	eal_argv[eal_argc++] = (char *)prog;
+	eal_argv[eal_argc++] = "--log-level=5";
+	for (char *tok = strtok_r(copy, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (eal_argc == MAX_EAL_ARGS - 1)
+			usage_error("too many EAL arguments in --dpdk");
+		eal_argv[eal_argc++] = tok;
+	}
+	eal_argv[eal_argc] = NULL;
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(eal_argc, eal_argv) < 0)
+		rte_exit(EXIT_FAILURE,
+			 "cannot initialise DPDK EAL with \"%s\": %s\n",
+			 cfg->eal_args ? cfg->eal_args : "",
+			 rte_strerror(rte_errno));
+}
+
+/* ---- the scan's shared context and its lcores ---- */
+
+/* The walk, the cookie key and our source endpoints: what RX needs to
+ * recognise answers, and TX to make probes. */
+static void
+scan_prepare(struct scan_context *scan, const struct config *cfg,
+	     uint64_t seed)
+{
+	permute_init(&scan->perm, scan->space.pair_count, seed);
+	if (cookie_key_make(&scan->key, cfg->have_seed, seed))
+		rte_exit(EXIT_FAILURE, "cannot make the cookie key\n");
+	scan->source = (struct source_range){
+		.ip_first = cfg->source_ip_first,
+		.ip_count = cfg->source_ip_last - cfg->source_ip_first + 1,
+		.port_first = cfg->source_port_first,
+		.port_count = (uint32_t)cfg->source_port_last -
+			      cfg->source_port_first + 1,
+	};
+	scan->source_is_range =
+		scan->source.ip_count > 1 || scan->source.port_count > 1;
+	scan->walk_total = scan->space.pair_count * (cfg->retries + 1);
+}
+
+/* The SYN every probe is stamped from, once the router's MAC is known. */
+static void
+template_prepare(struct scan_context *scan, const struct config *cfg)
+{
+	struct probe_params params = {
+		.src_ip = cfg->source_ip_first,
+		.ttl = cfg->ttl,
+		.mss = cfg->mss,
+		.wscale = cfg->wscale,
+		.window = cfg->window,
+		.options = cfg->syn_options,
+	};
+
+	memcpy(params.src_mac, scan->our_mac, 6);
+	memcpy(params.dst_mac, scan->router_mac, 6);
+	probe_template_init(&scan->tpl, &params);
+}
+
+static void
+lcores_create(struct scan_context *scan, struct scan_lcores *lcores,
+	      unsigned queues)
+{
+	const struct config *cfg = scan->cfg;
+	int socket = port_socket(scan->port_id);
+	char name[RTE_RING_NAMESIZE];
+
+	lcores->count = queues;
+	for (unsigned q = 0; q < queues; q++) {
+		struct tx_lcore *tx = rte_zmalloc_socket(
+			"tx_lcore", sizeof(*tx), RTE_CACHE_LINE_SIZE, socket);
+		struct rx_lcore *rx = rte_zmalloc_socket(
+			"rx_lcore", sizeof(*rx), RTE_CACHE_LINE_SIZE, socket);
+
+		if (!tx || !rx)
+			rte_exit(EXIT_FAILURE, "out of memory for lcore state\n");
+		snprintf(name, sizeof(name), "replies_q%u", q);
+		rx->replies = rte_ring_create(name, REPLY_RING_SIZE, socket,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "results_q%u", q);
+		rx->results = rte_ring_create_elem(
+			name, sizeof(struct scan_result), cfg->ring_size,
+			socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		rx->dedup = rte_zmalloc_socket("dedup",
+					       DEDUP_ENTRIES * sizeof(uint64_t),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (!rx->replies || !rx->results || !rx->dedup)
+			rte_exit(EXIT_FAILURE,
+				 "cannot create rings/tables for queue %u: %s "
+				 "(ring_size must be a power of two)\n",
+				 q, rte_strerror(rte_errno));
+		rx->dedup_mask = DEDUP_ENTRIES - 1;
+		rx->scan = scan;
+		rx->queue = (uint16_t)q;
+		tx->scan = scan;
+		tx->queue = (uint16_t)q;
+		tx->replies = rx->replies;
+		tx->slice = walk_slice_make(scan->walk_total, cfg->shard_k,
+					    cfg->shard_n, q, queues);
+		tx->position = tx->slice.first;
+		lcores->tx[q] = tx;
+		lcores->rx[q] = rx;
+	}
+}
+
+/* Workers in order: RX lcore and TX lcore of queue 0, then of queue 1... */
+static void
+lcores_launch(struct scan_lcores *lcores, int tx_side)
+{
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+
+	for (unsigned q = 0; q < lcores->count; q++) {
+		unsigned tx_lcore = rte_get_next_lcore(lcore, 1, 0);
+
+		if (tx_side)
+			rte_eal_remote_launch(tx_lcore_main, lcores->tx[q],
+					      tx_lcore);
+		else
+			rte_eal_remote_launch(rx_lcore_main, lcores->rx[q],
+					      lcore);
+		lcore = rte_get_next_lcore(tx_lcore, 1, 0);
+	}
+}
+
+/* The router's MAC: given, or asked of the gateway by ARP (the RX lcores
+ * hear the answer). */
+static void
+resolve_router_mac(struct scan_context *scan, struct scan_lcores *lcores)
+{
+	const struct config *cfg = scan->cfg;
+	uint8_t frame[64];
+	size_t len;
+
+	if (cfg->have_router_mac) {
+		memcpy(scan->router_mac, cfg->router_mac, 6);
+		return;
+	}
+	len = arp_request_build(frame, scan->our_mac, cfg->source_ip_first,
+				cfg->gateway_ip);
+	for (int try = 0; try < ARP_TRIES && !interrupts; try++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(scan->pool);
+
+		if (m) {
+			memcpy(rte_pktmbuf_mtod(m, void *), frame, len);
+			m->data_len = m->pkt_len = (uint32_t)len;
+			if (rte_eth_tx_burst(scan->port_id, 0, &m, 1) == 0)
+				rte_pktmbuf_free(m);
+		}
+		for (int ms = 0; ms < 1000; ms++) {
+			for (unsigned q = 0; q < lcores->count; q++) {
+				uint64_t mac = __atomic_load_n(
+					&lcores->rx[q]->gateway_mac,
+					__ATOMIC_ACQUIRE);
+
+				if (mac) {
+					memcpy(scan->router_mac, &mac, 6);
+					return;
+				}
+			}
+			rte_delay_ms(1);
+		}
+	}
+	rte_exit(EXIT_FAILURE,
+		 "gateway %u.%u.%u.%u did not answer ARP after %d tries; "
+		 "check --gateway or give --router-mac\n",
+		 cfg->gateway_ip >> 24, (cfg->gateway_ip >> 16) & 0xff,
+		 (cfg->gateway_ip >> 8) & 0xff, cfg->gateway_ip & 0xff,
+		 ARP_TRIES);
+}
+
+static int
+all_tx_done(const struct scan_lcores *lcores)
+{
+	for (unsigned q = 0; q < lcores->count; q++)
+		if (!lcores->tx[q]->done)
+			return 0;
+	return 1;
+}
+
+/* Write results while probes go out; then for `wait` seconds more while
+ * late answers arrive. The first SIGINT ends sending early, the second
+ * ends waiting. */
+static void
+write_results(struct scan_context *scan, struct writer *w,
+	      const struct scan_lcores *lcores)
+{
+	uint64_t deadline;
+
+	while (!all_tx_done(lcores) && !interrupts) {
+		if (writer_drain(w) == 0)
+			rte_delay_us_sleep(1000);
+		writer_status(w);
+	}
+	scan->phase = PHASE_DRAIN;
+	deadline = rte_rdtsc() + (uint64_t)(scan->cfg->wait * scan->tsc_hz);
+	while (rte_rdtsc() < deadline && interrupts < 2) {
+		if (writer_drain(w) == 0)
+			rte_delay_us_sleep(1000);
+		writer_status(w);
+	}
+}
+
+static void
+scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
+	 const char *prog)
+{
+	static struct scan_lcores lcores;
+	struct writer w;
+	unsigned queues = cfg->rx_queues;
+
+	if (!cfg->have_router_mac && !cfg->have_gateway)
+		usage_error("need --router-mac MAC or --gateway IP to address "
+			    "probes");
+	if (cfg->source_ip_first == 0)
+		usage_error("need --source-ip: an address of the scanner that "
+			    "its kernel does not own");
+	if (queues == 0 || queues > MAX_QUEUES)
+		usage_error("dpdk queues must be 1..16");
+
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	eal_start(cfg, prog);
+	if (rte_lcore_count() < 1 + 2 * queues)
+		rte_exit(EXIT_FAILURE,
+			 "too few lcores: %u queue(s) need %u (main, then an "
+			 "RX and a TX lcore per queue), EAL gave %u; e.g. "
+			 "--dpdk \"--lcores=0@0,1@1,2@0\"\n",
+			 queues, 1 + 2 * queues, rte_lcore_count());
+
+	scan->cfg = cfg;
+	scan->port_id = (uint16_t)cfg->port_id;
+	scan->tsc_hz = rte_get_tsc_hz();
+	port_start(scan, queues);
+	scan_prepare(scan, cfg, seed);
+	lcores_create(scan, &lcores, queues);
+	scan->phase = PHASE_SETUP;
+	lcores_launch(&lcores, 0);
+	resolve_router_mac(scan, &lcores);
+	template_prepare(scan, cfg);
+
+	writer_open(&w, scan, &lcores);
+	scan->start_wall = wall_clock();
+	scan->start_tsc = rte_rdtsc();
+	lcores_launch(&lcores, 1);
+	scan->phase = PHASE_SEND;
+
+	write_results(scan, &w, &lcores);
+
+	scan->phase = PHASE_STOP;
+	rte_eal_mp_wait_lcore();
+	writer_finish(&w, (double)(rte_rdtsc() - scan->start_tsc) /
+				  (double)scan->tsc_hz);
+	port_stop(scan);
+	rte_eal_cleanup();
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	static struct scan_context scan;
+	char err[CONFIG_ERR_LEN];
+	uint64_t seed;
+
+	load_config(&cfg, argc, argv);
+	if (cfg.mode == MODE_ECHO) {
+		config_write_yaml(&cfg, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (config_build_space(&cfg, &scan.space, err, sizeof(err)))
+		usage_error(err);
+	seed = scan_seed(&cfg);
+	if (cfg.mode == MODE_LIST) {
+		list_pairs(&cfg, &scan.space, seed, stdout);
+		return EXIT_SUCCESS;
+	}
+	scan_run(&cfg, &scan, seed, argv[0]);
+	return EXIT_SUCCESS;
+}

@@ -1,1 +1,239 @@
-/* being written */
+/* rx: the RX lcore. Every frame is parsed once; ARP for our addresses is
+ * answered, TCP and ICMP answers are recognised by their SYN cookie (no
+ * per-probe state), reported once through a ring to the writer, and open
+ * ports are closed again with a RST. */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "arp.h"
+#include "scan.h"
+
+#define REPLY_FRAME_MAX 64
+
+/* Is (ip, port) one of our source endpoints, as the cookie would have
+ * picked it for this target? */
+static inline int
+is_our_source(const struct scan_context *scan, uint32_t their_ip,
+	      uint16_t their_port, uint32_t our_ip, uint16_t our_port)
+{
+	uint32_t ip;
+	uint16_t port;
+
+	if (our_ip - scan->source.ip_first >= scan->source.ip_count ||
+	    (uint32_t)(uint16_t)(our_port - scan->source.port_first) >=
+		    scan->source.port_count)
+		return 0;
+	if (!scan->source_is_range)
+		return 1;
+	cookie_pick_source(&scan->key, &scan->source, their_ip, their_port, &ip,
+			   &port);
+	return ip == our_ip && port == our_port;
+}
+
+/* Report an answer once: a fixed direct-mapped table remembers recent
+ * (ip, port, status) triples, so retransmitted SYN-ACKs and answers to
+ * retries do not repeat a result. */
+static inline int
+seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port, uint8_t status)
+{
+	uint64_t key = ((uint64_t)ip << 24 | (uint64_t)port << 8 | status) + 1;
+	uint64_t slot = (key * 0x9e3779b97f4a7c15ull) >> 40 & rx->dedup_mask;
+
+	if (rx->dedup[slot] == key)
+		return 1;
+	rx->dedup[slot] = key;
+	return 0;
+}
+
+struct result_batch {
+	struct scan_result r[BURST_SIZE];
+	unsigned count;
+};
+
+static inline void
+report(struct rx_lcore *rx, struct result_batch *batch, uint32_t ip,
+       uint16_t port, uint8_t status, uint8_t ttl, uint8_t code)
+{
+	const struct scan_context *scan = rx->scan;
+	struct scan_result *r;
+
+	if (seen_before(rx, ip, port, status)) {
+		rx->duplicates++;
+		return;
+	}
+	r = &batch->r[batch->count++];
+	*r = (struct scan_result){
+		.ts = scan->start_wall + (double)(rte_rdtsc() - scan->start_tsc) /
+						 (double)scan->tsc_hz,
+		.ip = ip,
+		.port = port,
+		.proto = PROTO_TCP,
+		.status = status,
+		.ttl = ttl,
+		.icmp_code = code,
+	};
+	if (status == RESULT_OPEN)
+		COUNTER_ADD(rx->open, 1);
+	else if (status == RESULT_CLOSED)
+		COUNTER_ADD(rx->closed, 1);
+	else
+		COUNTER_ADD(rx->unreachable, 1);
+}
+
+static void
+flush_results(struct rx_lcore *rx, struct result_batch *batch)
+{
+	unsigned n;
+
+	if (batch->count == 0)
+		return;
+	n = rte_ring_sp_enqueue_burst_elem(rx->results, batch->r,
+					   sizeof(batch->r[0]), batch->count,
+					   NULL);
+	if (unlikely(n < batch->count))
+		COUNTER_ADD(rx->dropped, batch->count - n);
+	batch->count = 0;
+}
+
+/* Hand a frame to the paired TX lcore, which owns the TX queue. */
+static void
+queue_reply(struct rx_lcore *rx, const uint8_t *frame, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->scan->pool);
+
+	if (unlikely(m == NULL)) {
+		rx->replies_dropped++;
+		return;
+	}
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame, len);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	if (unlikely(rte_ring_sp_enqueue(rx->replies, m) != 0)) {
+		rte_pktmbuf_free(m);
+		rx->replies_dropped++;
+	}
+}
+
+static void
+handle_arp(struct rx_lcore *rx, const struct parsed_frame *pf)
+{
+	const struct scan_context *scan = rx->scan;
+	const struct config *cfg = scan->cfg;
+	struct arp_identity us = {
+		.ip_first = scan->source.ip_first,
+		.ip_last = scan->source.ip_first + scan->source.ip_count - 1,
+	};
+	uint8_t frame[REPLY_FRAME_MAX], mac[6];
+
+	memcpy(us.mac, scan->our_mac, 6);
+	if (arp_wants_answer(&us, pf)) {
+		queue_reply(rx, frame,
+			    arp_reply_build(frame, us.mac, pf->arp_tpa, pf));
+		rx->arp_answered++;
+	}
+	if (cfg->have_gateway && rx->gateway_mac == 0 &&
+	    arp_learn(pf, cfg->gateway_ip, mac)) {
+		uint64_t packed = 0;
+
+		memcpy(&packed, mac, 6);
+		__atomic_store_n(&rx->gateway_mac, packed, __ATOMIC_RELEASE);
+	}
+}
+
+/* A TCP segment: only an answer whose ack is our cookie + 1 counts. */
+static void
+handle_tcp(struct rx_lcore *rx, struct result_batch *batch,
+	   const struct parsed_frame *pf)
+{
+	const struct scan_context *scan = rx->scan;
+	uint8_t frame[REPLY_FRAME_MAX];
+	uint32_t cookie;
+
+	if (!is_our_source(scan, pf->ip_src, pf->sport, pf->ip_dst,
+			   pf->dport))
+		return; /* not addressed to a probe of ours */
+	cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport, pf->ip_dst,
+			    pf->dport);
+	if (!(pf->tcp_flags & TCP_FLAG_ACK) || pf->ack - 1 != cookie) {
+		rx->bad_cookie++;
+		return;
+	}
+	if ((pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) == TCP_FLAG_SYN) {
+		report(rx, batch, pf->ip_src, pf->sport, RESULT_OPEN, pf->ttl,
+		       0);
+		/* Close the half-open connection: RST with seq = their ack. */
+		queue_reply(rx, frame,
+			    tcp_segment_build(frame, scan->our_mac,
+					      pf->src_mac, pf->ip_dst,
+					      pf->ip_src, pf->dport, pf->sport,
+					      pf->ack, 0, TCP_FLAG_RST, 0,
+					      NULL, 0));
+	} else if (pf->tcp_flags & TCP_FLAG_RST) {
+		report(rx, batch, pf->ip_src, pf->sport, RESULT_CLOSED,
+		       pf->ttl, 0);
+	}
+}
+
+/* ICMP destination unreachable quoting one of our probes. */
+static void
+handle_icmp(struct rx_lcore *rx, struct result_batch *batch,
+	    const struct parsed_frame *pf)
+{
+	const struct scan_context *scan = rx->scan;
+
+	if (!is_our_source(scan, pf->quoted_dst, pf->quoted_dport,
+			   pf->quoted_src, pf->quoted_sport))
+		return;
+	if (pf->quoted_seq != cookie_syn(&scan->key, pf->quoted_dst,
+					 pf->quoted_dport, pf->quoted_src,
+					 pf->quoted_sport)) {
+		rx->bad_cookie++;
+		return;
+	}
+	report(rx, batch, pf->quoted_dst, pf->quoted_dport, RESULT_UNREACHABLE,
+	       pf->ttl, pf->icmp_code);
+}
+
+int
+rx_lcore_main(void *arg)
+{
+	struct rx_lcore *rx = arg;
+	const struct scan_context *scan = rx->scan;
+	struct rte_mbuf *m[BURST_SIZE];
+	struct result_batch batch = {.count = 0};
+	struct parsed_frame pf;
+
+	while (scan->phase != PHASE_STOP) {
+		unsigned n = rte_eth_rx_burst(scan->port_id, rx->queue, m,
+					      BURST_SIZE);
+
+		if (n == 0)
+			continue;
+		COUNTER_ADD(rx->received, n);
+		for (unsigned i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+			switch (frame_parse(rte_pktmbuf_mtod(m[i], uint8_t *),
+					    rte_pktmbuf_data_len(m[i]), &pf)) {
+			case PARSED_TCP:
+				handle_tcp(rx, &batch, &pf);
+				break;
+			case PARSED_ICMP_UNREACH:
+				handle_icmp(rx, &batch, &pf);
+				break;
+			case PARSED_ARP:
+				handle_arp(rx, &pf);
+				break;
+			case PARSED_MALFORMED:
+				rx->malformed++;
+				break;
+			case PARSED_OTHER:
+				break;
+			}
+		}
+		rte_pktmbuf_free_bulk(m, n);
+		flush_results(rx, &batch);
+	}
+	return 0;
+}

@@ -1,1 +1,142 @@
-/* being written */
+/* writer: drains the result rings on the main lcore, formats records through
+ * lib/output, and keeps the operator informed on stderr. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ring.h>
+
+#include "writer.h"
+
+#define DRAIN_BURST 256
+
+void
+writer_open(struct writer *w, const struct scan_context *scan,
+	    const struct scan_lcores *lcores)
+{
+	const struct config *cfg = scan->cfg;
+	const char *format = "ndjson";
+	const struct output_format_ops *ops;
+
+	memset(w, 0, sizeof(*w));
+	w->scan = scan;
+	w->lcores = lcores;
+	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
+	if (cfg->output_format != OUTPUT_NDJSON)
+		rte_exit(2, "output format %d: not supported yet (ndjson is)\n",
+			 cfg->output_format);
+	ops = output_format_find(format);
+	if (cfg->output_file) {
+		w->file = fopen(cfg->output_file, "w");
+		if (w->file == NULL)
+			rte_exit(EXIT_FAILURE, "cannot open %s: %s\n",
+				 cfg->output_file, strerror(errno));
+	} else {
+		w->file = stdout;
+	}
+	output_open(&w->out, ops, w->file);
+	w->last_status_tsc = rte_rdtsc();
+}
+
+unsigned
+writer_drain(struct writer *w)
+{
+	struct scan_result r[DRAIN_BURST];
+	const struct config *cfg = w->scan->cfg;
+	unsigned total = 0;
+
+	for (unsigned q = 0; q < w->lcores->count; q++) {
+		unsigned n;
+
+		do {
+			n = rte_ring_sc_dequeue_burst_elem(
+				w->lcores->rx[q]->results, r, sizeof(r[0]),
+				DRAIN_BURST, NULL);
+			for (unsigned i = 0; i < n; i++)
+				if (r[i].status == RESULT_OPEN ||
+				    cfg->report_closed)
+					output_write(&w->out, &r[i]);
+			total += n;
+		} while (n == DRAIN_BURST);
+	}
+	if (total && w->file != stdout)
+		fflush(w->file);
+	else if (total)
+		fflush(stdout);
+	w->records += total;
+	return total;
+}
+
+void
+scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned q = 0; q < lcores->count; q++) {
+		const struct tx_lcore *tx = lcores->tx[q];
+		const struct rx_lcore *rx = lcores->rx[q];
+
+		t->sent += COUNTER_READ(tx->sent);
+		t->position_done += (COUNTER_READ(tx->position) -
+				    tx->slice.first) /
+				   tx->slice.stride;
+		t->received += COUNTER_READ(rx->received);
+		t->open += COUNTER_READ(rx->open);
+		t->closed += COUNTER_READ(rx->closed);
+		t->unreachable += COUNTER_READ(rx->unreachable);
+		t->bad_cookie += COUNTER_READ(rx->bad_cookie);
+		t->dropped += COUNTER_READ(rx->dropped);
+		t->duplicates += COUNTER_READ(rx->duplicates);
+		t->malformed += COUNTER_READ(rx->malformed);
+	}
+}
+
+void
+writer_status(struct writer *w)
+{
+	uint64_t now = rte_rdtsc(), hz = w->scan->tsc_hz;
+	struct scan_totals t;
+	double seconds, rate, done, total, eta;
+	uint64_t walk = 0;
+
+	if (!w->status_live || now - w->last_status_tsc < hz)
+		return;
+	scan_totals_read(w->lcores, &t);
+	for (unsigned q = 0; q < w->lcores->count; q++)
+		walk += walk_slice_count(&w->lcores->tx[q]->slice);
+	seconds = (double)(now - w->last_status_tsc) / (double)hz;
+	rate = (double)(t.sent - w->last_status_sent) / seconds;
+	total = walk ? (double)walk : 1.0;
+	done = (double)t.position_done / total;
+	eta = rate > 0 ? (total - (double)t.position_done) / rate : 0;
+	fprintf(stderr,
+		"\rrate %8.2f kpps, sent %" PRIu64 ", %5.1f%% done, ETA "
+		"%02u:%02u:%02u, open %" PRIu64 ", drops %" PRIu64 "   ",
+		rate / 1000.0, t.sent, done * 100.0, (unsigned)(eta / 3600),
+		(unsigned)(eta / 60) % 60, (unsigned)eta % 60, t.open,
+		t.dropped);
+	w->last_status_tsc = now;
+	w->last_status_sent = t.sent;
+}
+
+void
+writer_finish(struct writer *w, double elapsed)
+{
+	struct scan_totals t;
+
+	writer_drain(w);
+	output_close(&w->out);
+	if (w->file != stdout)
+		fclose(w->file);
+	scan_totals_read(w->lcores, &t);
+	if (w->status_live)
+		fputc('\n', stderr);
+	fprintf(stderr,
+		"sent %" PRIu64 ", received %" PRIu64 ", open %" PRIu64
+		", closed %" PRIu64 ", unreachable %" PRIu64
+		", bad_cookie %" PRIu64 ", dropped %" PRIu64
+		", elapsed %.3f, rate %.0f pps\n",
+		t.sent, t.received, t.open, t.closed, t.unreachable,
+		t.bad_cookie, t.dropped, elapsed,
+		elapsed > 0 ? (double)t.sent / elapsed : 0.0);
+}

@@ -1,0 +1,91 @@
+/* scan: what the lcores of one scan share — the read-only scan context set up
+ * by main, and the per-lcore state each TX and RX lcore owns alone (counters
+ * included: the main lcore only reads them). */
+#ifndef TIDESCAN_SCAN_H
+#define TIDESCAN_SCAN_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "cookie.h"
+#include "output.h"
+#include "packet.h"
+#include "permute.h"
+#include "targets.h"
+
+#define BURST_SIZE 32
+#define MAX_QUEUES 16
+
+/* Read another lcore's counter (written only by its owner). */
+#define COUNTER_READ(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define COUNTER_ADD(x, n) __atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
+
+/* Phases of the scan, set by the main lcore, read by the others. */
+enum scan_phase {
+	PHASE_SETUP = 0, /* RX runs (ARP), TX waits */
+	PHASE_SEND,	 /* TX walks its slice */
+	PHASE_DRAIN,	 /* no new probes; TX only forwards RX's replies */
+	PHASE_STOP,	 /* everyone returns */
+};
+
+/* Everything the lcores read and nobody writes after setup. */
+struct scan_context {
+	const struct config *cfg;
+	struct target_space space;
+	struct permutation perm;
+	struct siphash_key key;
+	struct source_range source;
+	int source_is_range; /* pick source per target (else the firsts) */
+	struct probe_template tpl;
+	int tx_csum_offload; /* decided once at setup */
+	uint16_t port_id;
+	uint8_t our_mac[6];
+	uint8_t router_mac[6];
+	uint64_t walk_total; /* pair_count * (retries + 1) */
+	struct rte_mempool *pool;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	double start_wall;
+	volatile int phase; /* enum scan_phase */
+};
+
+struct tx_lcore {
+	struct scan_context *scan;
+	uint16_t queue;
+	struct walk_slice slice;
+	struct rte_ring *replies; /* frames from the paired RX lcore */
+	/* progress, written by this lcore only */
+	uint64_t position; /* next walk position */
+	uint64_t sent;
+	uint64_t replies_sent;
+	uint64_t tx_full; /* bursts the port did not take whole */
+	volatile int done;
+} __rte_cache_aligned;
+
+struct rx_lcore {
+	struct scan_context *scan;
+	uint16_t queue;
+	struct rte_ring *results; /* to the writer */
+	struct rte_ring *replies; /* to the paired TX lcore */
+	uint64_t *dedup;	  /* fixed table of recent answers */
+	uint32_t dedup_mask;
+	uint64_t gateway_mac; /* learnt during setup; 0 = not yet */
+	/* counters, written by this lcore only */
+	uint64_t received;
+	uint64_t open, closed, unreachable;
+	uint64_t duplicates;
+	uint64_t bad_cookie;
+	uint64_t malformed;
+	uint64_t dropped; /* results lost to a full ring */
+	uint64_t replies_dropped;
+	uint64_t arp_answered;
+} __rte_cache_aligned;
+
+int tx_lcore_main(void *arg);
+int rx_lcore_main(void *arg);
+
+#endif

@@ -1,0 +1,44 @@
+/* writer: the main lcore's side of a scan — drains the RX lcores' result
+ * rings into the output, shows the status line, prints the summary. */
+#ifndef TIDESCAN_WRITER_H
+#define TIDESCAN_WRITER_H
+
+#include <stdio.h>
+
+#include "scan.h"
+
+struct scan_lcores {
+	struct tx_lcore *tx[MAX_QUEUES];
+	struct rx_lcore *rx[MAX_QUEUES];
+	unsigned count; /* pairs */
+};
+
+/* Counters summed over every lcore. */
+struct scan_totals {
+	uint64_t sent, received, open, closed, unreachable, bad_cookie;
+	uint64_t dropped, duplicates, malformed, position_done;
+};
+
+struct writer {
+	struct output_writer out;
+	FILE *file;
+	const struct scan_context *scan;
+	const struct scan_lcores *lcores;
+	int status_live; /* a status line once a second on a terminal */
+	uint64_t last_status_tsc;
+	uint64_t last_status_sent;
+	uint64_t records;
+};
+
+/* Open the output the config names; exits 1 if the file cannot be opened. */
+void writer_open(struct writer *w, const struct scan_context *scan,
+		 const struct scan_lcores *lcores);
+/* Move every queued result to the output; returns how many. */
+unsigned writer_drain(struct writer *w);
+/* Once a second: the status line (rate, sent, % done, ETA, found, drops). */
+void writer_status(struct writer *w);
+void scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t);
+/* Flush, close, and print the parseable summary line on stderr. */
+void writer_finish(struct writer *w, double elapsed);
+
+#endif
