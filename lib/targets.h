@@ -48,8 +48,15 @@ int range_list_add(struct range_list *list, struct ip_range range);
  * origin may be NULL. */
 int range_list_add_token(struct range_list *list, const char *token,
 			 const char *origin, char *err, size_t errlen);
+/* Add several tokens separated by blanks and/or commas ("10.0.0.0/8,
+ * 192.168.1.1"), as on a command line or one line of a file. An empty item
+ * (",,", a leading or trailing comma) is an error; on any error nothing from
+ * text is added. */
+int range_list_add_tokens(struct range_list *list, const char *text,
+			  const char *origin, char *err, size_t errlen);
 /* Add every token of a file: one per line (several separated by blanks or
- * commas are fine), '#' starts a comment. Errors say "path:line: ...". */
+ * commas are fine), '#' starts a comment. Errors say "path:line: ...", and on
+ * error nothing from the file is added. */
 int range_list_add_file(struct range_list *list, const char *path, char *err,
 			size_t errlen);
 void range_list_normalize(struct range_list *list);
@@ -72,20 +79,25 @@ void port_list_free(struct port_list *list);
 /* The flattened, read-only space used by the TX path. */
 struct target_space {
 	struct ip_range *ranges; /* sorted, disjoint */
-	uint64_t *range_start;	 /* address index of ranges[i].first */
+	/* address index of ranges[i].first; one more entry, UINT64_MAX,
+	 * follows the last */
+	uint64_t *range_start;
 	size_t range_count;
 	uint64_t address_count;
 	/* ports expanded, one entry per port: (proto << 16) | port */
 	uint32_t *ports;
 	uint32_t port_count;
-	uint64_t pair_count; /* address_count * port_count, <= 2^48 */
+	/* address_count * port_count: <= 2^48 with TCP only, <= 2^49 with all
+	 * TCP and all UDP ports */
+	uint64_t pair_count;
 	/* private acceleration data for lookups (owned) */
 	uint32_t *lookup;
 	unsigned lookup_shift;
 	uint64_t port_divisor_magic[2];
 };
 
-/* Build includes - excludes, times ports. Both lists are normalized here.
+/* Build includes - excludes, times ports. Both lists are normalized here;
+ * excludes may be NULL. includes keeps its (normalized) ranges.
  * Returns 0 or -1 with err (e.g. "no targets left after excludes"). */
 int target_space_build(struct target_space *space, struct range_list *includes,
 		       struct range_list *excludes, struct port_list *ports,
@@ -93,7 +105,10 @@ int target_space_build(struct target_space *space, struct range_list *includes,
 void target_space_free(struct target_space *space);
 
 /* Map index in [0, pair_count) to one pair. No hardware division, no
- * allocation; O(log range_count). *proto_port is (proto << 16) | port. */
+ * allocation; O(log range_count). *proto_port is (proto << 16) | port.
+ * The port varies fastest: index = address_index * port_count + port_index,
+ * where address_index counts the space's addresses in ascending order and
+ * port_index indexes space->ports (TCP ports ascending, then UDP). */
 void target_space_pair(const struct target_space *space, uint64_t index,
 		       uint32_t *ip, uint32_t *proto_port);
 
