@@ -42,8 +42,10 @@ struct config {
 	char **exclude_files;
 	unsigned exclude_file_count;
 	int default_excludes;	/* 1: also exclude config/exclude.conf */
-	char *default_exclude_file; /* path of exclude.conf */
-	char *ports;		/* port spec text, e.g. "22,80,1000-2000" */
+	/* path of exclude.conf: $TIDESCAN_DATADIR/exclude.conf when that is set
+	 * at run time, else TIDESCAN_DATADIR (build time) "/exclude.conf" */
+	char *default_exclude_file;
+	char *ports;		/* port spec, e.g. "22,80,1000-2000"; NULL: none */
 
 	/* walk */
 	uint64_t seed;
@@ -55,9 +57,11 @@ struct config {
 
 	/* identity on the wire (host order) */
 	uint32_t source_ip_first, source_ip_last; /* 0/0 = unset */
-	uint16_t source_port_first, source_port_last; /* default 40000-40000+? */
+	/* always the ports to use: 61000-61000 (one port, as masscan) unless
+	 * set; have_source_port says a profile or flag set them */
+	uint16_t source_port_first, source_port_last;
 	int have_source_port;
-	uint8_t source_mac[6];
+	uint8_t source_mac[6];	/* unset: the DPDK port's own */
 	int have_source_mac;
 	uint8_t router_mac[6];
 	int have_router_mac;
@@ -90,17 +94,34 @@ struct config {
 void config_init(struct config *cfg);
 void config_free(struct config *cfg);
 
-/* Load a YAML profile into cfg (over what is there). Unknown keys, wrong
- * types, out-of-range values: -1 with "FILE:LINE:COL: message naming key". */
+/* Load a YAML profile into cfg (over what is there: each key the profile
+ * names replaces its value, lists included). Unknown keys, wrong types,
+ * out-of-range values: -1 with "FILE:LINE:COL: message naming key"; cfg may
+ * then hold part of the profile and is still safe to config_free(). */
 int config_load_file(struct config *cfg, const char *path, char *err,
 		     size_t errlen);
 /* Same from a string (name used in messages). */
 int config_load_string(struct config *cfg, const char *yaml, const char *name,
 		       char *err, size_t errlen);
 
+/* Set one profile key, named as in YAML ("scan.rate", "targets"), from text,
+ * the way a flag does. Scalars are replaced; targets, include_files,
+ * excludes, exclude_files, ports and dpdk.eal_args get the value appended
+ * (targets and excludes split on blanks and commas, and each token is
+ * checked). "" unsets the optional keys (source.ip, output.file, ports...).
+ * -1 with a message quoting the value. */
+int config_set(struct config *cfg, const char *key, const char *value,
+	       char *err, size_t errlen);
+/* Put one key back to its default (lists emptied). -1 if there is no such
+ * key. */
+int config_unset(struct config *cfg, const char *key);
+
 /* Parse argv (after EAL arguments are removed, argv[0] = program name). A -c
- * profile is loaded first, wherever it stands, then flags override it.
- * -1 with a one-line message naming the culprit on any error. */
+ * profile is loaded first, wherever it stands, then flags override it:
+ * TARGETs/-iL, -p and --dpdk replace the profile's value and accumulate among
+ * themselves; --exclude/--exclude-file add to the profile's. --help or
+ * --version anywhere: mode set, 0, nothing else looked at. Does not call
+ * config_validate(). -1 with a one-line message naming the culprit. */
 int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		      size_t errlen);
 
