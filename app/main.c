@@ -281,11 +281,11 @@ all_tx_done(const struct scan_lcores *lcores)
 /* Write results while probes go out; then for `wait` seconds more while
  * late answers arrive. The first SIGINT ends sending early, the second
  * ends waiting. */
-static void
+static uint64_t
 write_results(struct scan_context *scan, struct writer *w,
 	      const struct scan_lcores *lcores)
 {
-	uint64_t deadline;
+	uint64_t deadline, sent_tsc;
 
 	while (!all_tx_done(lcores) && !interrupts) {
 		if (writer_drain(w) == 0)
@@ -293,12 +293,20 @@ write_results(struct scan_context *scan, struct writer *w,
 		writer_status(w);
 	}
 	scan->phase = PHASE_DRAIN;
-	deadline = rte_rdtsc() + (uint64_t)(scan->cfg->wait * scan->tsc_hz);
+	sent_tsc = rte_rdtsc();
+	deadline = sent_tsc + (uint64_t)(scan->cfg->wait * scan->tsc_hz);
 	while (rte_rdtsc() < deadline && interrupts < 2) {
 		if (writer_drain(w) == 0)
 			rte_delay_us_sleep(1000);
 		writer_status(w);
 	}
+	return sent_tsc;
+}
+
+static double
+seconds_since(const struct scan_context *scan, uint64_t tsc)
+{
+	return (double)(tsc - scan->start_tsc) / (double)scan->tsc_hz;
 }
 
 static void
@@ -308,6 +316,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	static struct scan_lcores lcores;
 	struct writer w;
 	unsigned queues = cfg->rx_queues;
+	uint64_t sent_tsc;
 
 	if (!cfg->have_router_mac && !cfg->have_gateway)
 		usage_error("need --router-mac MAC or --gateway IP to address "
@@ -345,12 +354,12 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	lcores_launch(&lcores, 1);
 	scan->phase = PHASE_SEND;
 
-	write_results(scan, &w, &lcores);
+	sent_tsc = write_results(scan, &w, &lcores);
 
 	scan->phase = PHASE_STOP;
 	rte_eal_mp_wait_lcore();
-	writer_finish(&w, (double)(rte_rdtsc() - scan->start_tsc) /
-				  (double)scan->tsc_hz);
+	writer_finish(&w, seconds_since(scan, rte_rdtsc()),
+		      seconds_since(scan, sent_tsc));
 	port_stop(scan);
 	rte_eal_cleanup();
 }

@@ -120,7 +120,7 @@ writer_status(struct writer *w)
 }
 
 void
-writer_finish(struct writer *w, double elapsed)
+writer_finish(struct writer *w, double elapsed, double sending)
 {
 	struct scan_totals t;
 
@@ -138,5 +138,5 @@ writer_finish(struct writer *w, double elapsed)
 		", elapsed %.3f, rate %.0f pps\n",
 		t.sent, t.received, t.open, t.closed, t.unreachable,
 		t.bad_cookie, t.dropped, elapsed,
-		elapsed > 0 ? (double)t.sent / elapsed : 0.0);
+		sending > 0 ? (double)t.sent / sending : 0.0);
 }

@@ -38,7 +38,8 @@ unsigned writer_drain(struct writer *w);
 /* Once a second: the status line (rate, sent, % done, ETA, found, drops). */
 void writer_status(struct writer *w);
 void scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t);
-/* Flush, close, and print the parseable summary line on stderr. */
-void writer_finish(struct writer *w, double elapsed);
+/* Flush, close, and print the parseable summary line on stderr: elapsed is
+ * the whole scan, the rate is over the sending phase only. */
+void writer_finish(struct writer *w, double elapsed, double sending);
 
 #endif

@@ -29,14 +29,18 @@ if ! scripts/build.sh release; then
 fi
 run_suite build unit
 run_suite build fuzz
+run_suite build cli
 if scripts/build.sh asan; then
 	run_suite build-asan unit
 	run_suite build-asan fuzz
+	run_suite build-asan cli
 else
 	echo "ASan build failed"; failed=$((failed + 1))
 fi
 if [ "$(id -u)" -eq 0 ]; then
+	scripts/hugepages.sh 512 || echo "could not reserve hugepages"
 	run_suite build integration
+	scripts/testbed.sh down >/dev/null 2>&1 || true
 else
 	echo "integration suite needs root (network namespaces): skipped"
 fi
