@@ -81,52 +81,60 @@ next_ip_id(struct walk_cursor *c)
 	return (uint16_t)x;
 }
 
-/* The story of one probe: position → pair → source → cookie → frame. Both
- * flags are constants in each instantiation below, so the choices they make
- * are compiled away instead of tested per packet. */
+/* The story of a burst of probes, in stages so that each loop holds
+ * independent work the CPU can overlap: walk position → pair index →
+ * (ip, port) and source → cookie → frame. Both flags are constants in each
+ * instantiation below, so the choices they make are compiled away instead
+ * of tested per packet. */
 static inline __attribute__((always_inline)) void
 make_probes(struct tx_lcore *tx, struct walk_cursor *c, struct rte_mbuf **m,
 	    unsigned n, const int offload, const int source_range)
 {
 	const struct scan_context *scan = tx->scan;
 	const uint16_t len = scan->tpl.len;
+	struct probe_fields f[BURST_SIZE];
+	uint64_t pair[BURST_SIZE];
 
 	for (unsigned i = 0; i < n; i++) {
-		struct probe_fields f;
+		pair[i] = permute_index(&scan->perm, c->pair_index);
+		walk_advance(c, tx->slice.stride);
+	}
+	for (unsigned i = 0; i < n; i++) {
 		uint32_t proto_port;
-		uint64_t pair;
-		uint8_t *frame;
+
+		target_space_pair(&scan->space, pair[i], &f[i].dst_ip,
+				  &proto_port);
+		f[i].dst_port = (uint16_t)proto_port;
+		if (source_range) {
+			cookie_pick_source(&scan->key, &scan->source,
+					   f[i].dst_ip, f[i].dst_port,
+					   &f[i].src_ip, &f[i].src_port);
+		} else {
+			f[i].src_ip = scan->source.ip_first;
+			f[i].src_port = scan->source.port_first;
+		}
+		f[i].ip_id = next_ip_id(c);
+	}
+	for (unsigned i = 0; i < n; i++)
+		f[i].seq = cookie_syn(&scan->key, f[i].dst_ip, f[i].dst_port,
+				      f[i].src_ip, f[i].src_port);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *frame = rte_pktmbuf_mtod(m[i], uint8_t *);
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
-		pair = permute_index(&scan->perm, c->pair_index);
-		target_space_pair(&scan->space, pair, &f.dst_ip, &proto_port);
-		f.dst_port = (uint16_t)proto_port;
-		if (source_range) {
-			cookie_pick_source(&scan->key, &scan->source, f.dst_ip,
-					   f.dst_port, &f.src_ip, &f.src_port);
-		} else {
-			f.src_ip = scan->source.ip_first;
-			f.src_port = scan->source.port_first;
-		}
-		f.seq = cookie_syn(&scan->key, f.dst_ip, f.dst_port, f.src_ip,
-				   f.src_port);
-		f.ip_id = next_ip_id(c);
-
-		frame = rte_pktmbuf_mtod(m[i], uint8_t *);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
 		if (offload) {
-			probe_stamp_offload(&scan->tpl, frame, &f);
+			probe_stamp_offload(&scan->tpl, frame, &f[i]);
 			m[i]->ol_flags = RTE_MBUF_F_TX_IPV4 |
 					 RTE_MBUF_F_TX_IP_CKSUM |
 					 RTE_MBUF_F_TX_TCP_CKSUM;
 			m[i]->l2_len = scan->tpl.ip_offset;
 			m[i]->l3_len = scan->tpl.tcp_offset - scan->tpl.ip_offset;
 		} else {
-			probe_stamp(&scan->tpl, frame, &f);
+			probe_stamp(&scan->tpl, frame, &f[i]);
 		}
-		walk_advance(c, tx->slice.stride);
 	}
 }
 

@@ -89,21 +89,32 @@ main(int argc, char **argv)
 	probe_template_init(&tpl, &params);
 
 	t0 = now();
-	for (uint64_t i = 0, pos = 0; i < probes; i++) {
-		struct probe_fields f = {.src_ip = params.src_ip,
-					 .src_port = 40000};
+	/* Staged by burst, as the TX lcore does: each stage is a loop of
+	 * independent iterations the CPU can overlap. */
+	for (uint64_t done = 0, pos = 0; done < probes; done += BURST) {
+		uint64_t pair[BURST];
+		struct probe_fields f[BURST];
 		uint32_t proto_port;
 
-		target_space_pair(&space, permute_index(&perm, pos), &f.dst_ip,
-				  &proto_port);
-		f.dst_port = (uint16_t)proto_port;
-		f.seq = cookie_syn(&key, f.dst_ip, f.dst_port, f.src_ip,
-				   f.src_port);
-		f.ip_id = (uint16_t)i;
-		probe_stamp(&tpl, frames[i % BURST], &f);
-		sink += frames[i % BURST][40];
-		if (++pos == space.pair_count)
-			pos = 0;
+		for (unsigned i = 0; i < BURST; i++) {
+			pair[i] = permute_index(&perm, pos);
+			if (++pos == space.pair_count)
+				pos = 0;
+		}
+		for (unsigned i = 0; i < BURST; i++) {
+			target_space_pair(&space, pair[i], &f[i].dst_ip,
+					  &proto_port);
+			f[i].dst_port = (uint16_t)proto_port;
+			f[i].src_ip = params.src_ip;
+			f[i].src_port = 40000;
+			f[i].ip_id = (uint16_t)(done + i);
+		}
+		for (unsigned i = 0; i < BURST; i++)
+			f[i].seq = cookie_syn(&key, f[i].dst_ip, f[i].dst_port,
+					      f[i].src_ip, f[i].src_port);
+		for (unsigned i = 0; i < BURST; i++)
+			probe_stamp(&tpl, frames[i], &f[i]);
+		sink += frames[done % BURST][40];
 	}
 	t1 = now();
 	printf("%-28s ranges %6zu  pairs %15" PRIu64 "  %6.2f ns/probe  "

@@ -17,3 +17,19 @@ python3 "$ROOT/tests/integration/check_probes.py" "$WORK/probes.pcap" 1234 \
 "$TIDESCAN" --list "${args[@]}" | sort >"$WORK/list"
 expect_same "captured probes" "$WORK/list" "$WORK/sent"
 pass "$(wc -l <"$WORK/sent") probes valid, none excluded"
+
+# Two queue pairs (two TX lcores splitting the walk) and --retries 1: every
+# pair is sent exactly twice, with the same valid cookie, over both queues.
+timeout -k 5 60 "$TIDESCAN" "${args[@]}" --queues 2 --retries 1 \
+	--dpdk "--in-memory --no-pci --lcores=0@0,1@1,2@0,3@1,4@0 --vdev=net_pcap0,rx_pcap=$WORK/empty.pcap,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/q0.pcap,tx_pcap=$WORK/q1.pcap" \
+	--source-ip 198.18.0.2 --router-mac 02:00:00:00:00:01 --quiet \
+	--rate 0 --wait 0 -o /dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "2-queue run failed"; }
+for q in 0 1; do
+	python3 "$ROOT/tests/integration/check_probes.py" "$WORK/q$q.pcap" 1234 198.18.3.7 \
+		>"$WORK/sent$q" || fail "bad probes on queue $q"
+	[ -s "$WORK/sent$q" ] || fail "queue $q sent nothing"
+done
+sort "$WORK/sent0" "$WORK/sent1" >"$WORK/sent-both"
+sort "$WORK/list" "$WORK/list" >"$WORK/list-twice"
+expect_same "probes with --retries 1 over 2 queues" "$WORK/list-twice" "$WORK/sent-both"
+pass "2 queues, --retries 1: each pair sent twice"
