@@ -224,8 +224,8 @@ lcores_launch(struct scan_lcores *lcores, int tx_side)
 }
 
 /* The router's MAC: given, or asked of the gateway by ARP (the RX lcores
- * hear the answer). */
-static void
+ * hear the answer). Returns 0, or -1 if the gateway never answered. */
+static int
 resolve_router_mac(struct scan_context *scan, struct scan_lcores *lcores)
 {
 	const struct config *cfg = scan->cfg;
@@ -234,7 +234,7 @@ resolve_router_mac(struct scan_context *scan, struct scan_lcores *lcores)
 
 	if (cfg->have_router_mac) {
 		memcpy(scan->router_mac, cfg->router_mac, 6);
-		return;
+		return 0;
 	}
 	len = arp_request_build(frame, scan->our_mac, cfg->source_ip_first,
 				cfg->gateway_ip);
@@ -255,18 +255,13 @@ resolve_router_mac(struct scan_context *scan, struct scan_lcores *lcores)
 
 				if (mac) {
 					memcpy(scan->router_mac, &mac, 6);
-					return;
+					return 0;
 				}
 			}
 			rte_delay_ms(1);
 		}
 	}
-	rte_exit(EXIT_FAILURE,
-		 "gateway %u.%u.%u.%u did not answer ARP after %d tries; "
-		 "check --gateway or give --router-mac\n",
-		 cfg->gateway_ip >> 24, (cfg->gateway_ip >> 16) & 0xff,
-		 (cfg->gateway_ip >> 8) & 0xff, cfg->gateway_ip & 0xff,
-		 ARP_TRIES);
+	return -1;
 }
 
 static int
@@ -345,7 +340,17 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	lcores_create(scan, &lcores, queues);
 	scan->phase = PHASE_SETUP;
 	lcores_launch(&lcores, 0);
-	resolve_router_mac(scan, &lcores);
+	if (resolve_router_mac(scan, &lcores)) {
+		/* The RX lcores are running: stop them before exiting. */
+		scan->phase = PHASE_STOP;
+		rte_eal_mp_wait_lcore();
+		rte_exit(EXIT_FAILURE,
+			 "gateway %u.%u.%u.%u did not answer ARP after %d "
+			 "tries; check --gateway or give --router-mac\n",
+			 cfg->gateway_ip >> 24, (cfg->gateway_ip >> 16) & 0xff,
+			 (cfg->gateway_ip >> 8) & 0xff, cfg->gateway_ip & 0xff,
+			 ARP_TRIES);
+	}
 	template_prepare(scan, cfg);
 
 	writer_open(&w, scan, &lcores);

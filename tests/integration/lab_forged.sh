@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_up
 FORGED=40
-"${LAB_SCAN[@]}" "$TS_TARGETS" -p 1-1000 --rate 50000 --wait 4 --source-port 40000 \
+"${LAB_SCAN[@]}" $LAB_ADDRS -p 1-1000 --rate 2000 --wait 2 --source-port 40000 \
 	-o "$WORK/out.ndjson" 2>"$WORK/err" &
 scan=$!
 sleep 2
