@@ -74,6 +74,10 @@ load_config(struct config *cfg, int argc, char **argv)
 	}
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
+	if (cfg->mode == MODE_SCAN && cfg->banners)
+		usage_error("--banners: not supported yet");
+	if (cfg->mode == MODE_SCAN && cfg->output_format != OUTPUT_NDJSON)
+		usage_error("--output-format: only ndjson is supported yet");
 }
 
 static uint64_t
@@ -101,7 +105,7 @@ eal_start(const struct config *cfg, const char *prog)
 	char *save = NULL;
 
 	eal_argv[eal_argc++] = (char *)prog;
-	eal_argv[eal_argc++] = "--log-level=5";
+	eal_argv[eal_argc++] = "--log-level=4";
 	for (char *tok = strtok_r(copy, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (eal_argc == MAX_EAL_ARGS - 1)

@@ -16,17 +16,12 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	    const struct scan_lcores *lcores)
 {
 	const struct config *cfg = scan->cfg;
-	const char *format = "ndjson";
-	const struct output_format_ops *ops;
+	const struct output_format_ops *ops = output_format_find("ndjson");
 
 	memset(w, 0, sizeof(*w));
 	w->scan = scan;
 	w->lcores = lcores;
 	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
-	if (cfg->output_format != OUTPUT_NDJSON)
-		rte_exit(2, "output format %d: not supported yet (ndjson is)\n",
-			 cfg->output_format);
-	ops = output_format_find(format);
 	if (cfg->output_file) {
 		w->file = fopen(cfg->output_file, "w");
 		if (w->file == NULL)
