@@ -388,6 +388,9 @@ main(int argc, char **argv)
 	}
 	if (config_build_space(&cfg, &scan.space, err, sizeof(err)))
 		usage_error(err);
+	if (cfg.mode == MODE_SCAN &&
+	    scan.space.ports[scan.space.port_count - 1] >> 16 == PROTO_UDP)
+		usage_error("U: ports: UDP scanning is not supported yet");
 	seed = scan_seed(&cfg);
 	if (cfg.mode == MODE_LIST) {
 		list_pairs(&cfg, &scan.space, seed, stdout);

@@ -1,4 +1,5 @@
-/* permute: a keyed pseudo-random bijection on [0, N), N up to 2^48, so a scan
+/* permute: a keyed pseudo-random bijection on [0, N), N up to 2^49 (every
+ * TCP and UDP port of 0.0.0.0/0), so a scan
  * visits every (address, port) pair exactly once in an order that spreads its
  * load over the target networks; and the slicing of the walk among shards and
  * TX lcores. */

@@ -1,4 +1,4 @@
-/* permute: a keyed pseudo-random bijection on [0, N) for any N in [1, 2^48],
+/* permute: a keyed pseudo-random bijection on [0, N) for any N in [1, 2^49]
  * and the slicing of the walk among shards (k of n) and TX lcores. */
 #ifndef TIDESCAN_PERMUTE_H
 #define TIDESCAN_PERMUTE_H

@@ -99,6 +99,8 @@ test_huge_ranges(void)
 	static const uint64_t ranges[] = {
 	    RANGE_MAX,	       RANGE_MAX - 1,  RANGE_MAX - 12345,
 	    RANGE_MAX / 2 + 1, RANGE_MAX - 59,
+	    /* all TCP and UDP ports of 0.0.0.0/0 */
+	    2 * RANGE_MAX, 2 * RANGE_MAX - 7,
 	};
 	enum { SAMPLE = 100000 };
 	uint64_t *out = malloc(SAMPLE * sizeof(*out));
