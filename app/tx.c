@@ -92,8 +92,11 @@ make_probes(struct tx_lcore *tx, struct walk_cursor *c, struct rte_mbuf **m,
 {
 	const struct scan_context *scan = tx->scan;
 	const uint16_t len = scan->tpl.len;
-	struct probe_fields f[BURST_SIZE];
 	uint64_t pair[BURST_SIZE];
+	/* Zeroed so the compiler can see no lane past n is read unset. */
+	uint32_t dst_ip[BURST_SIZE] = {0}, src_ip[BURST_SIZE] = {0};
+	uint16_t dst_port[BURST_SIZE] = {0}, src_port[BURST_SIZE] = {0};
+	uint32_t seq[BURST_SIZE];
 
 	for (unsigned i = 0; i < n; i++) {
 		pair[i] = permute_index(&scan->perm, c->pair_index);
@@ -102,38 +105,44 @@ make_probes(struct tx_lcore *tx, struct walk_cursor *c, struct rte_mbuf **m,
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t proto_port;
 
-		target_space_pair(&scan->space, pair[i], &f[i].dst_ip,
+		target_space_pair(&scan->space, pair[i], &dst_ip[i],
 				  &proto_port);
-		f[i].dst_port = (uint16_t)proto_port;
+		dst_port[i] = (uint16_t)proto_port;
 		if (source_range) {
 			cookie_pick_source(&scan->key, &scan->source,
-					   f[i].dst_ip, f[i].dst_port,
-					   &f[i].src_ip, &f[i].src_port);
+					   dst_ip[i], dst_port[i], &src_ip[i],
+					   &src_port[i]);
 		} else {
-			f[i].src_ip = scan->source.ip_first;
-			f[i].src_port = scan->source.port_first;
+			src_ip[i] = scan->source.ip_first;
+			src_port[i] = scan->source.port_first;
 		}
-		f[i].ip_id = next_ip_id(c);
 	}
-	for (unsigned i = 0; i < n; i++)
-		f[i].seq = cookie_syn(&scan->key, f[i].dst_ip, f[i].dst_port,
-				      f[i].src_ip, f[i].src_port);
+	cookie_syn_burst(&scan->key, n, dst_ip, dst_port, src_ip, src_port,
+			 seq);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *frame = rte_pktmbuf_mtod(m[i], uint8_t *);
+		struct probe_fields f = {
+			.src_ip = src_ip[i],
+			.dst_ip = dst_ip[i],
+			.src_port = src_port[i],
+			.dst_port = dst_port[i],
+			.seq = seq[i],
+			.ip_id = next_ip_id(c),
+		};
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
 		if (offload) {
-			probe_stamp_offload(&scan->tpl, frame, &f[i]);
+			probe_stamp_offload(&scan->tpl, frame, &f);
 			m[i]->ol_flags = RTE_MBUF_F_TX_IPV4 |
 					 RTE_MBUF_F_TX_IP_CKSUM |
 					 RTE_MBUF_F_TX_TCP_CKSUM;
 			m[i]->l2_len = scan->tpl.ip_offset;
 			m[i]->l3_len = scan->tpl.tcp_offset - scan->tpl.ip_offset;
 		} else {
-			probe_stamp(&scan->tpl, frame, &f[i]);
+			probe_stamp(&scan->tpl, frame, &f);
 		}
 	}
 }

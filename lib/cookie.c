@@ -161,6 +161,30 @@ cookie_syn(const struct siphash_key *key, uint32_t their_ip,
 	return (uint32_t)sip_finish(&s);
 }
 
+/* The same cookies for n tuples at once. Each iteration is independent and
+ * made only of 64-bit adds, xors and rotates, so the compiler turns the loop
+ * into SIMD lanes (8 per AVX-512 register) where the CPU has them. */
+void
+cookie_syn_burst(const struct siphash_key *key, unsigned n,
+		 const uint32_t *their_ip, const uint16_t *their_port,
+		 const uint32_t *our_ip, const uint16_t *our_port,
+		 uint32_t *cookie)
+{
+	const uint64_t k0 = key->k0, k1 = key->k1;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct sip_state s;
+
+		sip_init(&s, k0, k1);
+		sip_compress(&s, (uint64_t)their_ip[i] |
+					 ((uint64_t)our_ip[i] << 32));
+		sip_compress(&s, (uint64_t)their_port[i] |
+					 ((uint64_t)our_port[i] << 16) |
+					 (12ULL << 56));
+		cookie[i] = (uint32_t)sip_finish(&s);
+	}
+}
+
 void
 cookie_pick_source(const struct siphash_key *key,
 		   const struct source_range *src, uint32_t their_ip,

@@ -23,6 +23,13 @@ int cookie_key_make(struct siphash_key *key, int have_seed, uint64_t seed);
 uint32_t cookie_syn(const struct siphash_key *key, uint32_t their_ip,
 		    uint16_t their_port, uint32_t our_ip, uint16_t our_port);
 
+/* cookie_syn of n tuples given as arrays, vectorized; cookie[i] equals
+ * cookie_syn(key, their_ip[i], their_port[i], our_ip[i], our_port[i]). */
+void cookie_syn_burst(const struct siphash_key *key, unsigned n,
+		      const uint32_t *their_ip, const uint16_t *their_port,
+		      const uint32_t *our_ip, const uint16_t *our_port,
+		      uint32_t *cookie);
+
 /* Source choice for a target when a source range is given: a hash of
  * (their_ip, their_port) only, so RX can recompute it. */
 struct source_range {

@@ -93,8 +93,8 @@ main(int argc, char **argv)
 	 * independent iterations the CPU can overlap. */
 	for (uint64_t done = 0, pos = 0; done < probes; done += BURST) {
 		uint64_t pair[BURST];
-		struct probe_fields f[BURST];
-		uint32_t proto_port;
+		uint32_t dst_ip[BURST], src_ip[BURST], seq[BURST];
+		uint16_t dst_port[BURST], src_port[BURST];
 
 		for (unsigned i = 0; i < BURST; i++) {
 			pair[i] = permute_index(&perm, pos);
@@ -102,18 +102,28 @@ main(int argc, char **argv)
 				pos = 0;
 		}
 		for (unsigned i = 0; i < BURST; i++) {
-			target_space_pair(&space, pair[i], &f[i].dst_ip,
+			uint32_t proto_port;
+
+			target_space_pair(&space, pair[i], &dst_ip[i],
 					  &proto_port);
-			f[i].dst_port = (uint16_t)proto_port;
-			f[i].src_ip = params.src_ip;
-			f[i].src_port = 40000;
-			f[i].ip_id = (uint16_t)(done + i);
+			dst_port[i] = (uint16_t)proto_port;
+			src_ip[i] = params.src_ip;
+			src_port[i] = 40000;
 		}
-		for (unsigned i = 0; i < BURST; i++)
-			f[i].seq = cookie_syn(&key, f[i].dst_ip, f[i].dst_port,
-					      f[i].src_ip, f[i].src_port);
-		for (unsigned i = 0; i < BURST; i++)
-			probe_stamp(&tpl, frames[i], &f[i]);
+		cookie_syn_burst(&key, BURST, dst_ip, dst_port, src_ip,
+				 src_port, seq);
+		for (unsigned i = 0; i < BURST; i++) {
+			struct probe_fields f = {
+				.src_ip = src_ip[i],
+				.dst_ip = dst_ip[i],
+				.src_port = src_port[i],
+				.dst_port = dst_port[i],
+				.seq = seq[i],
+				.ip_id = (uint16_t)(done + i),
+			};
+
+			probe_stamp(&tpl, frames[i], &f);
+		}
 		sink += frames[done % BURST][40];
 	}
 	t1 = now();
