@@ -657,19 +657,58 @@ format_gateway(const struct config *cfg, FILE *out)
 	fputc('"', out);
 }
 
+/* An optional string: "" unsets it. */
 static int
-set_output_file(struct config *cfg, const char *v, char *err, size_t errlen)
+replace_string(char **field, const char *v, char *err, size_t errlen)
 {
-	free(cfg->output_file);
-	cfg->output_file = NULL;
-	if (!*v || !strcmp(v, "-"))
+	free(*field);
+	*field = NULL;
+	if (!*v)
 		return 0;
-	cfg->output_file = strdup(v);
-	if (!cfg->output_file) {
+	*field = strdup(v);
+	if (!*field) {
 		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+static int
+set_output_file(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	return replace_string(&cfg->output_file, strcmp(v, "-") ? v : "", err,
+			      errlen);
+}
+
+static int
+set_probes_file(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	return replace_string(&cfg->probes_file, v, err, errlen);
+}
+
+static void
+format_probes_file(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->probes_file);
+}
+
+static int
+set_user_agent(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	for (const char *c = v; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			errf(err, errlen,
+			     "user agent holds a control character");
+			return -1;
+		}
+	}
+	return replace_string(&cfg->user_agent, v, err, errlen);
+}
+
+static void
+format_user_agent(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->user_agent);
 }
 
 static void
@@ -784,6 +823,23 @@ static const struct config_key config_keys[] = {
 	  FIELD(report_closed) },
 	{ .name = "output.banners", .type = KEY_BOOL, FIELD(banners) },
 	{ .name = "output.quiet", .type = KEY_BOOL, FIELD(quiet) },
+
+	{ .name = "banners.max_connections", .type = KEY_UINT,
+	  FIELD(banner_max_connections), .min = 16, .max = 10000000 },
+	{ .name = "banners.max_bytes", .type = KEY_UINT,
+	  FIELD(banner_max_bytes), .min = 1, .max = 1 << 20 },
+	{ .name = "banners.buffers", .type = KEY_UINT, FIELD(banner_buffers),
+	  .min = 16, .max = 10000000 },
+	{ .name = "banners.idle_timeout_ms", .type = KEY_UINT,
+	  FIELD(banner_idle_ms), .min = 1, .max = 3600000 },
+	{ .name = "banners.total_timeout_ms", .type = KEY_UINT,
+	  FIELD(banner_total_ms), .min = 1, .max = 3600000 },
+	{ .name = "banners.probes_file", .type = KEY_CUSTOM,
+	  FIELD(probes_file), .flags = KF_STRING, .parse = set_probes_file,
+	  .format = format_probes_file },
+	{ .name = "banners.user_agent", .type = KEY_CUSTOM, FIELD(user_agent),
+	  .flags = KF_STRING, .parse = set_user_agent,
+	  .format = format_user_agent },
 
 	{ .name = "dpdk.eal_args", .type = KEY_CUSTOM, FIELD(eal_args),
 	  .flags = KF_STRING | KF_SEQ, .parse = set_eal_args,
@@ -1037,6 +1093,11 @@ config_init(struct config *cfg)
 	cfg->rx_queues = 1;
 	cfg->mempool_size = 8191;
 	cfg->ring_size = 65536;
+	cfg->banner_max_connections = 1000000;
+	cfg->banner_max_bytes = 4096;
+	cfg->banner_buffers = 65536;
+	cfg->banner_idle_ms = 2000;
+	cfg->banner_total_ms = 10000;
 }
 
 void
@@ -1050,10 +1111,14 @@ config_free(struct config *cfg)
 	free(cfg->ports);
 	free(cfg->output_file);
 	free(cfg->eal_args);
+	free(cfg->probes_file);
+	free(cfg->user_agent);
 	cfg->default_exclude_file = NULL;
 	cfg->ports = NULL;
 	cfg->output_file = NULL;
 	cfg->eal_args = NULL;
+	cfg->probes_file = NULL;
+	cfg->user_agent = NULL;
 }
 
 /* ---- YAML in ---- */

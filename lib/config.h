@@ -82,6 +82,15 @@ struct config {
 	int banners;
 	int quiet;
 
+	/* banners: the user-mode TCP stack on the RX lcores */
+	unsigned banner_max_connections; /* TCBs per RX lcore, default 1M */
+	unsigned banner_max_bytes;	 /* kept per connection, default 4096 */
+	unsigned banner_buffers;	 /* receive buffers per RX lcore */
+	unsigned banner_idle_ms;	 /* close after silence, default 2000 */
+	unsigned banner_total_ms;	 /* close after, default 10000 */
+	char *probes_file;		 /* NULL: DATADIR/probes.yaml */
+	char *user_agent;		 /* NULL: the probes file's */
+
 	/* dpdk */
 	char *eal_args;		/* string split on blanks, e.g. "--no-huge ..." */
 	unsigned port_id;	/* DPDK port used, default 0 */

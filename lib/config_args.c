@@ -95,6 +95,15 @@ static const struct flag flags[] = {
     {"-q", FLAG_TRUE, "output.quiet", 0},
     {"--quiet", FLAG_TRUE, "output.quiet", 0},
 
+    {"--max-connections", FLAG_VALUE, "banners.max_connections", 0},
+    {"--banner-bytes", FLAG_VALUE, "banners.max_bytes", 0},
+    {"--banner-buffers", FLAG_VALUE, "banners.buffers", 0},
+    {"--idle-timeout", FLAG_VALUE, "banners.idle_timeout_ms", 0},
+    {"--total-timeout", FLAG_VALUE, "banners.total_timeout_ms", 0},
+    {"--probes", FLAG_VALUE, "banners.probes_file", 0},
+    {"--user-agent", FLAG_VALUE, "banners.user_agent", 0},
+    {"--http-user-agent", FLAG_VALUE, "banners.user_agent", 0},
+
     {"--dpdk", FLAG_VALUE, "dpdk.eal_args", GROUP_EAL},
     {"--port-id", FLAG_VALUE, "dpdk.port_id", 0},
     {"--queues", FLAG_VALUE, "dpdk.rx_queues", 0},
@@ -401,6 +410,14 @@ config_print_usage(FILE *out)
 "  --report-closed           report closed ports too (--open-only: not)\n"
 "  --banners                 finish handshakes and grab banners (--no-banners)\n"
 "  -q, --quiet               no status line\n"
+"banners\n"
+"  --max-connections N       TCBs per RX lcore (default 1000000)\n"
+"  --banner-bytes N          bytes kept per banner (default 4096)\n"
+"  --banner-buffers N        receive buffers per RX lcore (default 65536)\n"
+"  --idle-timeout MS         close after MS of silence (default 2000)\n"
+"  --total-timeout MS        close after MS in all (default 10000)\n"
+"  --probes FILE             probe registry (default DATADIR/probes.yaml)\n"
+"  --user-agent TEXT         HTTP User-Agent (default: the registry's)\n"
 "dpdk\n"
 "  --dpdk \"EAL ARGS\"         EAL arguments, e.g. \"--no-huge --vdev=net_null0\"\n"
 "  --port-id N               DPDK port (default 0)\n"

@@ -977,6 +977,42 @@ test_usage(void)
 	free(buf);
 }
 
+/* The banners section: defaults, flags, and its bad values. */
+static void
+test_banners_keys(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	CHECK_EQ_U64(cfg.banner_max_connections, 1000000);
+	CHECK_EQ_U64(cfg.banner_max_bytes, 4096);
+	CHECK_EQ_U64(cfg.banner_idle_ms, 2000);
+	CHECK_EQ_U64(cfg.banner_total_ms, 10000);
+	CHECK(cfg.probes_file == NULL && cfg.user_agent == NULL);
+	CHECK(load(&cfg, "banners:\n  max_connections: 16\n  max_bytes: 1024\n"
+			 "  user_agent: \"scanner/1 (+https://example.org)\"\n"
+			 "  probes_file: my-probes.yaml\n") == 0);
+	CHECK_EQ_U64(cfg.banner_max_connections, 16);
+	CHECK_EQ_U64(cfg.banner_max_bytes, 1024);
+	CHECK_STR(cfg.user_agent, "scanner/1 (+https://example.org)");
+	CHECK_STR(cfg.probes_file, "my-probes.yaml");
+	CHECK(parse(&cfg, "--max-connections", "20000000", NULL) == -1);
+	CHECK(strstr(err, "--max-connections: '20000000'") != NULL);
+	CHECK(parse(&cfg, "--user-agent", "a\r\nX-Evil: 1", NULL) == -1);
+	CHECK(strstr(err, "control character") != NULL);
+	CHECK(parse(&cfg, "--banner-bytes", "2048", "--idle-timeout", "500",
+		    "--total-timeout=3000", "--user-agent", "", NULL) == 0);
+	CHECK_EQ_U64(cfg.banner_max_bytes, 2048);
+	CHECK_EQ_U64(cfg.banner_idle_ms, 500);
+	CHECK_EQ_U64(cfg.banner_total_ms, 3000);
+	CHECK(cfg.user_agent == NULL);
+	CHECK(load(&cfg, "banners:\n  max_bytes: 0\n") == -1);
+	CHECK(strstr(err, "t.yaml:2:14: banners.max_bytes: '0'") != NULL);
+	CHECK(load(&cfg, "banners:\n  max_conections: 5\n") == -1);
+	CHECK(strstr(err, "t.yaml:2:3: unknown key 'max_conections'") != NULL);
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -998,5 +1034,6 @@ main(void)
 	test_build_space();
 	test_set_unset();
 	test_usage();
+	test_banners_keys();
 	return check_report("test_config");
 }
