@@ -12,7 +12,9 @@
 # Knobs: RATES (descending, tried until one is lossless; 0 = unlimited),
 # BISECT (2 halvings between the lossless rate and the lossy one above it),
 # WAIT (2 s for late answers), LCORES (0@0,1@1,2@0), AFP (extra
-# net_af_packet arguments, e.g. ",framecnt=4096"), TIDESCAN, TIDESCAN_NO_BUILD=1.
+# net_af_packet arguments, e.g. ",framecnt=4096"; empty: the default ring, and
+# a few rates again with framecnt=BIG_RING, 16384), BOOST (1, see lib.sh),
+# TIDESCAN, TIDESCAN_NO_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 
 RATES=${RATES:-0 1000000 500000 300000 200000 150000 100000 50000}
@@ -20,6 +22,7 @@ BISECT=${BISECT:-2}
 WAIT=${WAIT:-2}
 LCORES=${LCORES:-0@0,1@1,2@0}
 AFP=${AFP:-}
+BIG_RING=${BIG_RING:-16384}
 SEED=7
 TESTBED=scripts/testbed.sh
 PREFIX=tsb-lab-$$
@@ -42,8 +45,15 @@ cleanup() {
 	ip -n "$TS_SCAN_NS" link del "$ZM_IF" 2>/dev/null || true
 	ip -n "$TS_LAB_NS" neigh del "$ZM_SRC" dev "$TS_LAB_IF" 2>/dev/null || true
 	if [ "$lab_was_up" = 0 ] && [ -n "${LAB_UP_BY_US:-}" ]; then
-		"$TESTBED" down >/dev/null 2>&1 || true
-		echo "lab: it was down when we began; taken down again"
+		# Someone else's scan in ts-scan now (a test that found the lab
+		# up): leave the lab to them.
+		others=$(ip netns pids "$TS_SCAN_NS" 2>/dev/null | tr '\n' ' ')
+		if [ -n "$others" ]; then
+			echo "lab: it was down when we began, but processes we did not start now run in $TS_SCAN_NS ($others): left up"
+		else
+			"$TESTBED" down >/dev/null 2>&1 || true
+			echo "lab: it was down when we began; taken down again"
+		fi
 	fi
 	rm -rf "$WORK" "/var/run/dpdk/$PREFIX"
 }
@@ -60,6 +70,8 @@ else
 	"$TESTBED" up >/dev/null
 fi
 others_note
+busy=$(ip netns pids "$TS_SCAN_NS" 2>/dev/null | tr '\n' ' ')
+[ -z "$busy" ] || echo "WARNING: processes not ours run in $TS_SCAN_NS ($busy): someone else is scanning the lab; counters below include their traffic"
 
 # Truth for these addresses and all ports.
 "$TESTBED" truth open >"$WORK/truth.open"
@@ -95,7 +107,7 @@ PY
 
 # run_sampled NAME OUT ERR COMMAND...: run COMMAND (bounded) in the
 # background, its stdout to OUT and stderr to ERR, while
-# the probes arriving at ts-lab0 are counted every 0.2 s; afterwards
+# the frames arriving at ts-lab0 are counted every 20 ms; afterwards
 # $WORK/NAME.rc, $WORK/NAME.wall (the command's wall time) and
 # $WORK/NAME.window ("PACKETS SECONDS": probes that reached the lab, first
 # to last arrival).
@@ -106,29 +118,34 @@ run_sampled() {
 	t0=$(now)
 	# The subshell's own stderr is quiet: bash's "Killed" when timeout has
 	# to KILL a tool that ignored SIGINT (masscan does) is no news.
-	( "$@" >"$out" 2>"$err"; echo $? >"$WORK/$name.rc" ) 2>/dev/null &
+	( rc=0; "$@" >"$out" 2>"$err" || rc=$?; echo $rc >"$WORK/$name.rc" ) 2>/dev/null &
 	pid=$!
-	sample_counter "$pid" "$TS_LAB_NS" "$TS_LAB_IF" rx "$WORK/$name.samples" 0.2
+	boosted netns_rx_sampler "$TS_LAB_NS" "$TS_LAB_IF" "$pid" "$WORK/$name.samples"
 	wait "$pid" || true
 	t1=$(now)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >"$WORK/$name.wall"
 	counter_rates "$WORK/$name.samples" | awk '{ print $1, $2 }' >"$WORK/$name.window"
 }
 
-EAL="--in-memory --no-pci --file-prefix $PREFIX --lcores=$LCORES --vdev=net_af_packet0,iface=$TS_SCAN_IF$AFP"
+EAL="--in-memory --no-pci --file-prefix $PREFIX --lcores=$LCORES --vdev=net_af_packet0,iface=$TS_SCAN_IF"
 echo
-echo "command: ip netns exec $TS_SCAN_NS timeout -s INT -k 10 LIMIT $TIDESCAN --dpdk \"$EAL\" --source-ip $TS_SCANNER --router-mac $TS_LAB_MAC --no-default-excludes --quiet --rate RATE --wait $WAIT --seed $SEED --report-closed -o OUT $TARGET_ADDRS -p 0-65535"
-echo "wall: the whole command (EAL start, sending, --wait $WAIT); sending: first to last probe arriving at $TS_LAB_IF;"
-echo "lost on veth: probes dropped by $TS_SCAN_IF, answers dropped by $TS_LAB_IF (kernel TX drops); unread: answers the lab sent that tidescan did not receive"
-printf '%-9s %-7s %-7s %-9s %-9s %-8s %-14s %-14s %-4s %-12s %-13s %s\n' \
-	rate wall sending sent probes/s open closed unreachable bad "probes lost" "answers lost" unread
+echo "command: ip netns exec $TS_SCAN_NS timeout -s INT -k 10 LIMIT $TIDESCAN --dpdk \"$EAL$AFP\" --source-ip $TS_SCANNER --router-mac $TS_LAB_MAC --no-default-excludes --quiet --rate RATE --wait $WAIT --seed $SEED --report-closed -o OUT $TARGET_ADDRS -p 0-65535"
+echo "wall: the whole command (EAL start, sending, --wait $WAIT); sending and probes/s: tidescan's own (sent / rate of its summary);"
+echo "arrivals: first to last frame arriving at $TS_LAB_IF; lost on veth: probes dropped by $TS_SCAN_IF, answers by $TS_LAB_IF"
+echo "(kernel TX drops); unread: answers the lab sent that tidescan did not receive (its AF_PACKET RX ring overflowed)"
+header() {
+	printf '%-9s %-6s %-7s %-9s %-8s %-7s %-14s %-13s %-3s %-12s %-13s %s\n' \
+		rate wall sending probes/s arrivals open closed unreachable bad "probes lost" "answers lost" unread
+}
+header
 
-# tidescan_lab RATE: one scan; prints its line; returns 0 if lossless.
+# tidescan_lab RATE [AF_PACKET_ARGS]: one scan; prints its line; returns 0
+# if lossless.
 tidescan_lab() {
-	local rate=$1 limit w0 w1 sent received bad found opened closed unreach arrived secs
+	local rate=$1 afp=${2:-$AFP} limit w0 w1 sent received bad srate found opened closed unreach arrived secs
 	limit=$((rate > 0 ? PROBES / rate + WAIT + 30 : WAIT + 60))
 	w0=$(wire)
-	run_sampled tidescan /dev/null "$WORK/err" ip netns exec "$TS_SCAN_NS" timeout -s INT -k 10 "$limit" "$TIDESCAN" --dpdk "$EAL" \
+	run_sampled tidescan /dev/null "$WORK/err" boosted ip netns exec "$TS_SCAN_NS" timeout -s INT -k 10 "$limit" "$TIDESCAN" --dpdk "$EAL$afp" \
 		--source-ip "$TS_SCANNER" --router-mac "$TS_LAB_MAC" --no-default-excludes --quiet \
 		--rate "$rate" --wait "$WAIT" --seed "$SEED" --report-closed -o "$WORK/out.ndjson" \
 		$TARGET_ADDRS -p 0-65535
@@ -138,67 +155,90 @@ tidescan_lab() {
 	sent=$(summary_field sent "$WORK/err")
 	received=$(summary_field received "$WORK/err")
 	bad=$(summary_field bad_cookie "$WORK/err")
+	srate=$(summary_field rate "$WORK/err")
 	read -r found opened closed unreach <<<"$(found_counts "$WORK/out.ndjson")"
 	read -r arrived secs <<<"$(cat "$WORK/tidescan.window")"
 	read -r a0 b0 c0 _ <<<"$w0"
 	read -r a1 b1 c1 _ <<<"$w1"
-	printf '%-9s %-7s %-7s %-9s %-9s %-8s %-14s %-14s %-4s %-12s %-13s %s\n' \
-		"$([ "$rate" = 0 ] && echo max || echo "$rate")" "$(cat "$WORK/tidescan.wall")" "$secs" \
-		"$sent" "$(awk -v n="$sent" -v t="$secs" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" \
+	printf '%-9s %-6s %-7s %-9s %-8s %-7s %-14s %-13s %-3s %-12s %-13s %s\n' \
+		"$([ "$rate" = 0 ] && echo max || echo "$rate")" "$(cat "$WORK/tidescan.wall")" \
+		"$(awk -v n="$sent" -v r="$srate" 'BEGIN { printf "%.2f", (r > 0 ? n / r : 0) }')" "$srate" "$secs" \
 		"$found/$want_open" "$closed/$want_closed" "$unreach/$want_unreach" "$bad" \
 		"$((a1 - a0))" "$((b1 - b0))" "$((c1 - c0 - received))"
 	[ "$found" = "$want_open" ] && [ "$opened" = "$want_open" ] && [ "$closed" = "$want_closed" ] &&
 		[ "$unreach" = "$want_unreach" ] && [ "$bad" = 0 ] && [ "$sent" = "$PROBES" ]
 }
 
-best= lossy=
+# Down the list to the first lossless rate, halve the gap to the lossy one
+# above it BISECT times, then run the best again; if it loses this time,
+# fall back to the next lower rate that was lossless.
+oks=() lossy=
 for rate in $RATES; do
 	if tidescan_lab "$rate"; then
-		best=$rate
+		oks+=("$rate")
 		break
 	fi
 	lossy=$rate
 done
-if [ -n "$best" ] && [ -n "$lossy" ] && [ "$lossy" != 0 ]; then
+if [ ${#oks[@]} -gt 0 ] && [ -n "$lossy" ] && [ "$lossy" != 0 ]; then
 	for ((i = 0; i < BISECT; i++)); do
-		mid=$(((best + lossy) / 2))
-		if tidescan_lab "$mid"; then best=$mid; else lossy=$mid; fi
+		mid=$(((oks[-1] + lossy) / 2))
+		if tidescan_lab "$mid"; then oks+=("$mid"); else lossy=$mid; fi
 	done
 fi
-if [ -n "$best" ]; then
-	echo "again at $best:"
-	if tidescan_lab "$best"; then
-		echo "tidescan: highest lossless rate found: $([ "$best" = 0 ] && echo "unlimited" || echo "$best pps") (lossy at ${lossy:-nothing above it tried})"
-	else
-		echo "tidescan: $best was lossless once, not twice: the lossless rate is below it"
+best=
+while [ ${#oks[@]} -gt 0 ]; do
+	echo "again at ${oks[-1]}:"
+	if tidescan_lab "${oks[-1]}"; then
+		best=${oks[-1]}
+		break
 	fi
+	lossy=${oks[-1]}
+	unset 'oks[-1]'
+done
+if [ -n "$best" ]; then
+	echo "tidescan: highest lossless rate found (twice): $([ "$best" = 0 ] && echo "unlimited" || echo "$best pps")${lossy:+ (lossy at $([ "$lossy" = 0 ] && echo max || echo "$lossy"))}"
 else
-	echo "tidescan: no rate in '$RATES' was lossless"
+	echo "tidescan: no rate in '$RATES' was lossless twice"
 	best=50000
+fi
+
+# Where the loss is: tidescan's AF_PACKET RX ring (net_af_packet's default
+# framecnt is 512) overflows while the kernel delivers a burst of answers
+# and the RX lcore is off its core. A bigger ring, above the best rate:
+if [ -z "$AFP" ] && [ "$best" != 0 ]; then
+	echo
+	echo "the same with --vdev=...,framecnt=$BIG_RING (a bigger AF_PACKET ring):"
+	header
+	for rate in $((best * 3 / 2)) $((best * 2)) $((best * 4)); do
+		tidescan_lab "$rate" ",framecnt=$BIG_RING" || true
+	done
 fi
 
 # ---- masscan: libpcap on the same veth, all ports, at max and at tidescan's
 # masscan_lab RATE: one bounded scan; prints its line.
 masscan_lab() {
 	local rate=$1 limit found kpps arrived secs
-	limit=$((PROBES / (rate < 200000 ? rate : 200000) + WAIT + 15))
+	# Bounded: the time the scan needs at 80 kpps or its rate, whichever is
+	# slower, its wait and 3 s; SIGINT then, KILL 3 s later.
+	limit=$((PROBES / (rate < 80000 ? rate : 80000) + WAIT + 3))
 	# In $WORK: it leaves paused.conf where it runs. stdbuf: its
 	# "Discovered" lines survive the KILL after a wait that never ends.
-	run_sampled masscan "$WORK/masscan.out" "$WORK/masscan.err" bash -c 'cd "$1" && shift && exec "$@"' _ "$WORK" \
-		ip netns exec "$TS_SCAN_NS" timeout -s INT -k 5 "$limit" stdbuf -oL \
+	run_sampled masscan "$WORK/masscan.out" "$WORK/masscan.err" boosted bash -c 'cd "$1" && shift && exec "$@"' _ "$WORK" \
+		ip netns exec "$TS_SCAN_NS" timeout -s INT -k 3 "$limit" stdbuf -oL \
 		masscan --adapter "$TS_SCAN_IF" --adapter-ip "$TS_SCANNER" --adapter-mac "$TS_SCAN_MAC" \
 		--router-mac "$TS_LAB_MAC" -p0-65535 $TARGET_ADDRS --rate "$rate" --wait "$WAIT" --seed "$SEED"
 	sed -n 's/^Discovered open port \([0-9]*\)\/tcp on \([0-9.]*\).*/\2 \1/p' "$WORK/masscan.out" | sort -u >"$WORK/masscan.found"
 	found=$(sort "$WORK/truth.open" | comm -12 - "$WORK/masscan.found" | wc -l)
 	kpps=$(tr '\r' '\n' <"$WORK/masscan.err" | grep -oE 'rate: *[0-9.]+-kpps' | grep -oE '[0-9.]+' | sort -n | tail -1 || true)
 	read -r arrived secs <<<"$(cat "$WORK/masscan.window")"
-	printf 'masscan --rate %s: wall %s s (exit %s), sending %s s: %s probes reached the lab -> %s probes/s (its status line: at most %s kpps); open %s/%s of truth (%s reported)\n' \
-		"$rate" "$(cat "$WORK/masscan.wall")" "$(cat "$WORK/masscan.rc")" "$secs" "$arrived" \
-		"$(awk -v n="$arrived" -v t="$secs" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" \
+	printf 'masscan --rate %s: wall %s s (exit %s); arrivals at %s: %s frames in %s s (%s probes and its RST to each RST or SYN-ACK answer) -> %s probes/s; its status line: at most %s kpps; open %s/%s of truth (%s reported)\n' \
+		"$rate" "$(cat "$WORK/masscan.wall")" "$(cat "$WORK/masscan.rc")" "$TS_LAB_IF" "$arrived" "$secs" "$PROBES" \
+		"$(awk -v n="$PROBES" -v t="$secs" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')" \
 		"${kpps:-?}" "$found" "$want_open" "$(wc -l <"$WORK/masscan.found")"
 }
 echo
-echo "command: ip netns exec $TS_SCAN_NS timeout -s INT -k 5 LIMIT stdbuf -oL masscan --adapter $TS_SCAN_IF --adapter-ip $TS_SCANNER --adapter-mac $TS_SCAN_MAC --router-mac $TS_LAB_MAC -p0-65535 $TARGET_ADDRS --rate RATE --wait $WAIT --seed $SEED"
+echo "command: ip netns exec $TS_SCAN_NS timeout -s INT -k 3 LIMIT stdbuf -oL masscan --adapter $TS_SCAN_IF --adapter-ip $TS_SCANNER --adapter-mac $TS_SCAN_MAC --router-mac $TS_LAB_MAC -p0-65535 $TARGET_ADDRS --rate RATE --wait $WAIT --seed $SEED"
 echo "(exit 124/137: stopped by timeout, INT or KILL — its wait on a quiet link does not end by itself)"
 masscan_lab 100000000
 [ "$best" = 0 ] || masscan_lab "$best"
@@ -209,14 +249,15 @@ ip -n "$TS_SCAN_NS" link add "$ZM_IF" link "$TS_SCAN_IF" address "$ZM_MAC" type 
 ip -n "$TS_SCAN_NS" addr add "$ZM_IFADDR/32" dev "$ZM_IF"
 ip -n "$TS_SCAN_NS" link set "$ZM_IF" up
 ip -n "$TS_LAB_NS" neigh replace "$ZM_SRC" lladdr "$ZM_MAC" dev "$TS_LAB_IF" nud permanent
-mkdir -m 1777 "$WORK/zmap" # ZMap writes as nobody
+chmod 755 "$WORK" # ZMap may drop root for nobody before it opens its files
+mkdir -m 1777 "$WORK/zmap"
 : >"$WORK/zmap/blocklist"   # its default one excludes 198.18.0.0/15
 ZMAP_CMD=(zmap -p "$ZM_PORT" $TARGET_ADDRS -i "$ZM_IF" -S "$ZM_SRC" --source-mac "$ZM_MAC"
 	-G "$TS_LAB_MAC" -b "$WORK/zmap/blocklist" -r 100000000 -c "$WAIT" -T 1
 	-o "$WORK/zmap/out.csv" -m "$WORK/zmap/meta.json" -q --disable-syslog)
 echo "command: ip netns exec $TS_SCAN_NS timeout -s INT -k 5 30 ${ZMAP_CMD[*]}"
 t0=$(now)
-ip netns exec "$TS_SCAN_NS" timeout -s INT -k 5 30 "${ZMAP_CMD[@]}" >"$WORK/zmap.out" 2>"$WORK/zmap.err" || true
+boosted ip netns exec "$TS_SCAN_NS" timeout -s INT -k 5 30 "${ZMAP_CMD[@]}" >"$WORK/zmap.out" 2>"$WORK/zmap.err" || true
 t1=$(now)
 "$TESTBED" truth open "$ZM_PORT" >"$WORK/truth.zmap"
 found=$(awk '{ print $1 }' "$WORK/truth.zmap" | sort | comm -12 - <(sort -u "$WORK/zmap/out.csv" 2>/dev/null) | wc -l)
