@@ -342,6 +342,10 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues);
+	/* The output and the clock exist before any answer can arrive. */
+	writer_open(&w, scan, &lcores);
+	scan->start_wall = wall_clock();
+	scan->start_tsc = rte_rdtsc();
 	scan->phase = PHASE_SETUP;
 	lcores_launch(&lcores, 0);
 	if (resolve_router_mac(scan, &lcores)) {
@@ -357,9 +361,6 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	}
 	template_prepare(scan, cfg);
 
-	writer_open(&w, scan, &lcores);
-	scan->start_wall = wall_clock();
-	scan->start_tsc = rte_rdtsc();
 	lcores_launch(&lcores, 1);
 	scan->phase = PHASE_SEND;
 

@@ -31,18 +31,23 @@ is_our_source(const struct scan_context *scan, uint32_t their_ip,
 	return ip == our_ip && port == our_port;
 }
 
-/* Report an answer once: a fixed direct-mapped table remembers recent
+/* Report an answer once: a fixed table of 4-way buckets remembers recent
  * (ip, port, status) triples, so retransmitted SYN-ACKs and answers to
- * retries do not repeat a result. */
+ * retries do not repeat a result. A full bucket forgets its oldest entry. */
 static inline int
 seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port, uint8_t status)
 {
 	uint64_t key = ((uint64_t)ip << 24 | (uint64_t)port << 8 | status) + 1;
-	uint64_t slot = (key * 0x9e3779b97f4a7c15ull) >> 40 & rx->dedup_mask;
+	uint64_t *bucket = rx->dedup + (((key * 0x9e3779b97f4a7c15ull) >> 32 &
+					 rx->dedup_mask) & ~(uint64_t)3);
 
-	if (rx->dedup[slot] == key)
+	if (bucket[0] == key || bucket[1] == key || bucket[2] == key ||
+	    bucket[3] == key)
 		return 1;
-	rx->dedup[slot] = key;
+	bucket[3] = bucket[2];
+	bucket[2] = bucket[1];
+	bucket[1] = bucket[0];
+	bucket[0] = key;
 	return 0;
 }
 

@@ -17,6 +17,9 @@ expect 1 "too few lcores" "${common[@]}" --source-ip 198.18.0.2 \
 	--router-mac 02:00:00:00:00:01 --dpdk "--in-memory --no-pci -l 0 --vdev=net_null0,no-rx=1"
 expect 1 "did not answer ARP" "${common[@]}" --source-ip 198.18.0.2 \
 	--gateway 198.18.0.1 --dpdk "$EAL_BASE --vdev=net_null0,no-rx=1"
+expect 1 "cannot open /nonexistent/out" "${common[@]}" --source-ip 198.18.0.2 \
+	--router-mac 02:00:00:00:00:01 --dpdk "$EAL_BASE --vdev=net_null0,no-rx=1" \
+	-o /nonexistent/out
 expect 2 "--source-ip" "${common[@]}" --router-mac 02:00:00:00:00:01 \
 	--dpdk "$EAL_BASE --vdev=net_null0,no-rx=1"
 expect 2 "--router-mac" "${common[@]}" --source-ip 198.18.0.2 \
