@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 #include <rte_version.h>
 
+#include "banner.h"
 #include "list.h"
 #include "port.h"
 #include "scan.h"
@@ -74,8 +75,6 @@ load_config(struct config *cfg, int argc, char **argv)
 	}
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
-	if (cfg->mode == MODE_SCAN && cfg->banners)
-		usage_error("--banners: not supported yet");
 	if (cfg->mode == MODE_SCAN && cfg->output_format != OUTPUT_NDJSON)
 		usage_error("--output-format: only ndjson is supported yet");
 }
@@ -203,6 +202,8 @@ lcores_create(struct scan_context *scan, struct scan_lcores *lcores,
 		tx->slice = walk_slice_make(scan->walk_total, cfg->shard_k,
 					    cfg->shard_n, q, queues);
 		tx->position = tx->slice.first;
+		if (scan->banners)
+			banner_lcore_setup(rx, socket);
 		lcores->tx[q] = tx;
 		lcores->rx[q] = rx;
 	}
@@ -277,6 +278,23 @@ all_tx_done(const struct scan_lcores *lcores)
 	return 1;
 }
 
+/* Banner connections still open are reset — none is left half-open on a
+ * target — and their banners written; the TX lcores send the RSTs. */
+static void
+close_connections(struct scan_context *scan, struct writer *w,
+		  const struct scan_lcores *lcores)
+{
+	uint64_t deadline = rte_rdtsc() + scan->tsc_hz;
+
+	scan->phase = PHASE_CLOSE;
+	for (unsigned q = 0; q < lcores->count; q++)
+		while (!lcores->rx[q]->tcp_closed && rte_rdtsc() < deadline)
+			writer_drain(w);
+	/* A moment for the RSTs to leave through the TX lcores. */
+	rte_delay_us_sleep(50 * 1000);
+	writer_drain(w);
+}
+
 /* Write results while probes go out; then for `wait` seconds more while
  * late answers arrive. The first SIGINT ends sending early, the second
  * ends waiting. */
@@ -299,6 +317,8 @@ write_results(struct scan_context *scan, struct writer *w,
 			rte_delay_us_sleep(1000);
 		writer_status(w);
 	}
+	if (scan->banners)
+		close_connections(scan, w, lcores);
 	return sent_tsc;
 }
 
@@ -326,6 +346,15 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	if (queues == 0 || queues > MAX_QUEUES)
 		usage_error("dpdk queues must be 1..16");
 
+	if (cfg->banners) {
+		static struct banner_probes probes;
+		char err[CONFIG_ERR_LEN];
+
+		if (banner_probes_load(&probes, cfg, err, sizeof(err)))
+			usage_error(err);
+		scan->probes = &probes;
+		scan->banners = 1;
+	}
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
 	eal_start(cfg, prog);
@@ -339,6 +368,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->cfg = cfg;
 	scan->port_id = (uint16_t)cfg->port_id;
 	scan->tsc_hz = rte_get_tsc_hz();
+	scan->tsc_per_ms = scan->tsc_hz / 1000;
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues);

@@ -7,6 +7,7 @@
 #include <rte_prefetch.h>
 
 #include "arp.h"
+#include "banner.h"
 #include "scan.h"
 
 #define REPLY_FRAME_MAX 64
@@ -34,8 +35,9 @@ is_our_source(const struct scan_context *scan, uint32_t their_ip,
 /* Report an answer once: a fixed table of 4-way buckets remembers recent
  * (ip, port, status) triples, so retransmitted SYN-ACKs and answers to
  * retries do not repeat a result. A full bucket forgets its oldest entry. */
-static inline int
-seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port, uint8_t status)
+int
+rx_seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port,
+	       uint8_t status)
 {
 	uint64_t key = ((uint64_t)ip << 24 | (uint64_t)port << 8 | status) + 1;
 	uint64_t *bucket = rx->dedup + (((key * 0x9e3779b97f4a7c15ull) >> 32 &
@@ -51,19 +53,14 @@ seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port, uint8_t status)
 	return 0;
 }
 
-struct result_batch {
-	struct scan_result r[BURST_SIZE];
-	unsigned count;
-};
-
-static inline void
-report(struct rx_lcore *rx, struct result_batch *batch, uint32_t ip,
-       uint16_t port, uint8_t status, uint8_t ttl, uint8_t code)
+void
+rx_report(struct rx_lcore *rx, struct scan_result_batch *batch, uint32_t ip,
+	  uint16_t port, uint8_t status, uint8_t ttl, uint8_t code)
 {
 	const struct scan_context *scan = rx->scan;
 	struct scan_result *r;
 
-	if (seen_before(rx, ip, port, status)) {
+	if (rx_seen_before(rx, ip, port, status)) {
 		rx->duplicates++;
 		return;
 	}
@@ -87,7 +84,7 @@ report(struct rx_lcore *rx, struct result_batch *batch, uint32_t ip,
 }
 
 static void
-flush_results(struct rx_lcore *rx, struct result_batch *batch)
+flush_results(struct rx_lcore *rx, struct scan_result_batch *batch)
 {
 	unsigned n;
 
@@ -102,6 +99,15 @@ flush_results(struct rx_lcore *rx, struct result_batch *batch)
 }
 
 /* Hand a frame to the paired TX lcore, which owns the TX queue. */
+void
+rx_queue_mbuf(struct rx_lcore *rx, struct rte_mbuf *m)
+{
+	if (unlikely(rte_ring_sp_enqueue(rx->replies, m) != 0)) {
+		rte_pktmbuf_free(m);
+		rx->replies_dropped++;
+	}
+}
+
 static void
 queue_reply(struct rx_lcore *rx, const uint8_t *frame, size_t len)
 {
@@ -114,10 +120,19 @@ queue_reply(struct rx_lcore *rx, const uint8_t *frame, size_t len)
 	memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame, len);
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
-	if (unlikely(rte_ring_sp_enqueue(rx->replies, m) != 0)) {
-		rte_pktmbuf_free(m);
-		rx->replies_dropped++;
-	}
+	rx_queue_mbuf(rx, m);
+}
+
+void
+rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf)
+{
+	uint8_t frame[REPLY_FRAME_MAX];
+
+	queue_reply(rx, frame,
+		    tcp_segment_build(frame, rx->scan->our_mac, pf->src_mac,
+				      pf->ip_dst, pf->ip_src, pf->dport,
+				      pf->sport, pf->ack, 0, TCP_FLAG_RST, 0,
+				      NULL, 0));
 }
 
 static void
@@ -148,16 +163,19 @@ handle_arp(struct rx_lcore *rx, const struct parsed_frame *pf)
 
 /* A TCP segment: only an answer whose ack is our cookie + 1 counts. */
 static void
-handle_tcp(struct rx_lcore *rx, struct result_batch *batch,
+handle_tcp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	   const struct parsed_frame *pf)
 {
 	const struct scan_context *scan = rx->scan;
-	uint8_t frame[REPLY_FRAME_MAX];
 	uint32_t cookie;
 
 	if (!is_our_source(scan, pf->ip_src, pf->sport, pf->ip_dst,
 			   pf->dport))
 		return; /* not addressed to a probe of ours */
+	if (scan->banners) {
+		banner_handle_tcp(rx, pf, batch);
+		return;
+	}
 	cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport, pf->ip_dst,
 			    pf->dport);
 	if (!(pf->tcp_flags & TCP_FLAG_ACK) || pf->ack - 1 != cookie) {
@@ -165,24 +183,18 @@ handle_tcp(struct rx_lcore *rx, struct result_batch *batch,
 		return;
 	}
 	if ((pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) == TCP_FLAG_SYN) {
-		report(rx, batch, pf->ip_src, pf->sport, RESULT_OPEN, pf->ttl,
-		       0);
-		/* Close the half-open connection: RST with seq = their ack. */
-		queue_reply(rx, frame,
-			    tcp_segment_build(frame, scan->our_mac,
-					      pf->src_mac, pf->ip_dst,
-					      pf->ip_src, pf->dport, pf->sport,
-					      pf->ack, 0, TCP_FLAG_RST, 0,
-					      NULL, 0));
+		rx_report(rx, batch, pf->ip_src, pf->sport, RESULT_OPEN,
+			  pf->ttl, 0);
+		rx_reset(rx, pf);
 	} else if (pf->tcp_flags & TCP_FLAG_RST) {
-		report(rx, batch, pf->ip_src, pf->sport, RESULT_CLOSED,
+		rx_report(rx, batch, pf->ip_src, pf->sport, RESULT_CLOSED,
 		       pf->ttl, 0);
 	}
 }
 
 /* ICMP destination unreachable quoting one of our probes. */
 static void
-handle_icmp(struct rx_lcore *rx, struct result_batch *batch,
+handle_icmp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	    const struct parsed_frame *pf)
 {
 	const struct scan_context *scan = rx->scan;
@@ -196,7 +208,8 @@ handle_icmp(struct rx_lcore *rx, struct result_batch *batch,
 		rx->bad_cookie++;
 		return;
 	}
-	report(rx, batch, pf->quoted_dst, pf->quoted_dport, RESULT_UNREACHABLE,
+	rx_report(rx, batch, pf->quoted_dst, pf->quoted_dport,
+		  RESULT_UNREACHABLE,
 	       pf->ttl, pf->icmp_code);
 }
 
@@ -206,13 +219,15 @@ rx_lcore_main(void *arg)
 	struct rx_lcore *rx = arg;
 	const struct scan_context *scan = rx->scan;
 	struct rte_mbuf *m[BURST_SIZE];
-	struct result_batch batch = {.count = 0};
+	struct scan_result_batch batch = {.count = 0};
 	struct parsed_frame pf;
 
 	while (scan->phase != PHASE_STOP) {
 		unsigned n = rte_eth_rx_burst(scan->port_id, rx->queue, m,
 					      BURST_SIZE);
 
+		if (rx->tcp)
+			banner_tick(rx);
 		if (n == 0)
 			continue;
 		COUNTER_ADD(rx->received, n);

@@ -29,6 +29,7 @@ enum scan_phase {
 	PHASE_SETUP = 0, /* RX runs (ARP), TX waits */
 	PHASE_SEND,	 /* TX walks its slice */
 	PHASE_DRAIN,	 /* no new probes; TX only forwards RX's replies */
+	PHASE_CLOSE,	 /* RX resets every banner connection still open */
 	PHASE_STOP,	 /* everyone returns */
 };
 
@@ -48,7 +49,10 @@ struct scan_context {
 	uint64_t walk_total; /* pair_count * (retries + 1) */
 	struct rte_mempool *pool;
 	uint64_t tsc_hz;
+	uint64_t tsc_per_ms;
 	uint64_t start_tsc;
+	int banners;			    /* finish handshakes, grab banners */
+	const struct banner_probes *probes; /* with banners */
 	double start_wall;
 	volatile int phase; /* enum scan_phase */
 };
@@ -68,6 +72,10 @@ struct tx_lcore {
 
 struct rx_lcore {
 	struct scan_context *scan;
+	struct tcp_stack *tcp;	      /* with banners: this lcore's stack */
+	struct rte_ring *banners;     /* with banners: records to the writer */
+	struct rte_mempool *records;  /* with banners: banner_record pool */
+	volatile int tcp_closed;      /* PHASE_CLOSE done */
 	uint16_t queue;
 	struct rte_ring *results; /* to the writer */
 	struct rte_ring *replies; /* to the paired TX lcore */
@@ -83,7 +91,27 @@ struct rx_lcore {
 	uint64_t dropped; /* results lost to a full ring */
 	uint64_t replies_dropped;
 	uint64_t arp_answered;
+	uint64_t strays; /* segments for no connection (banners) */
 } __rte_cache_aligned;
+
+/* Results of one RX burst, enqueued to the writer together. */
+struct scan_result_batch {
+	struct scan_result r[BURST_SIZE];
+	unsigned count;
+};
+
+struct banner_probes;
+struct tcp_stack;
+
+/* RX helpers shared by rx.c and banner.c. */
+int rx_seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port,
+		   uint8_t status);
+void rx_report(struct rx_lcore *rx, struct scan_result_batch *batch,
+	       uint32_t ip, uint16_t port, uint8_t status, uint8_t ttl,
+	       uint8_t code);
+void rx_queue_mbuf(struct rx_lcore *rx, struct rte_mbuf *m);
+/* Close a half-open connection: RST with seq = their ack. */
+void rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf);
 
 int tx_lcore_main(void *arg);
 int rx_lcore_main(void *arg);

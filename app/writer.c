@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_ring.h>
 
+#include "banner.h"
 #include "writer.h"
 
 #define DRAIN_BURST 256
@@ -34,6 +35,28 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	w->last_status_tsc = rte_rdtsc();
 }
 
+/* Finished banner connections: each is an open port with its banner. */
+static unsigned
+drain_banners(struct writer *w, struct rx_lcore *rx)
+{
+	struct banner_record *rec[DRAIN_BURST];
+	unsigned n, total = 0;
+
+	if (rx->banners == NULL)
+		return 0;
+	do {
+		n = rte_ring_sc_dequeue_burst(rx->banners, (void **)rec,
+					      DRAIN_BURST, NULL);
+		for (unsigned i = 0; i < n; i++)
+			output_write_banner(&w->out, &rec[i]->result,
+					    rec[i]->data, rec[i]->len);
+		if (n)
+			rte_mempool_put_bulk(rx->records, (void **)rec, n);
+		total += n;
+	} while (n == DRAIN_BURST);
+	return total;
+}
+
 unsigned
 writer_drain(struct writer *w)
 {
@@ -55,6 +78,8 @@ writer_drain(struct writer *w)
 			total += n;
 		} while (n == DRAIN_BURST);
 	}
+	for (unsigned q = 0; q < w->lcores->count; q++)
+		total += drain_banners(w, w->lcores->rx[q]);
 	if (total && w->file != stdout)
 		fflush(w->file);
 	else if (total)
@@ -114,6 +139,30 @@ writer_status(struct writer *w)
 	w->last_status_sent = t.sent;
 }
 
+/* With banners, a second line: what the TCP stacks did. */
+static void
+print_banner_summary(const struct scan_lcores *lcores)
+{
+	struct tcp_counters sum = {0};
+
+	for (unsigned q = 0; q < lcores->count; q++) {
+		const struct tcp_counters *c = &lcores->rx[q]->tcp->counters;
+
+		sum.connections_opened += c->connections_opened;
+		sum.banners += c->banners;
+		sum.tcb_full += c->tcb_full;
+		sum.retransmits += c->retransmits;
+		sum.timeouts += c->timeouts;
+		sum.in_use += c->in_use;
+	}
+	fprintf(stderr,
+		"connections %" PRIu64 ", banners %" PRIu64 ", tcb_full %" PRIu64
+		", retransmits %" PRIu64 ", timeouts %" PRIu64
+		", tcb_in_use %" PRIu64 "\n",
+		sum.connections_opened, sum.banners, sum.tcb_full,
+		sum.retransmits, sum.timeouts, sum.in_use);
+}
+
 void
 writer_finish(struct writer *w, double elapsed, double sending)
 {
@@ -134,4 +183,6 @@ writer_finish(struct writer *w, double elapsed, double sending)
 		t.sent, t.received, t.open, t.closed, t.unreachable,
 		t.bad_cookie, t.dropped, elapsed,
 		sending > 0 ? (double)t.sent / sending : 0.0);
+	if (w->scan->banners)
+		print_banner_summary(w->lcores);
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "json_escape.h"
 #include "output.h"
 
 static const char *
@@ -12,7 +13,8 @@ proto_name(uint8_t proto)
 }
 
 static void
-ndjson_record(struct output_writer *w, const struct scan_result *r)
+ndjson_record(struct output_writer *w, const struct scan_result *r,
+	      const uint8_t *banner, uint32_t banner_len)
 {
 	fprintf(w->out,
 		"{\"ts\":%.3f,\"ip\":\"%u.%u.%u.%u\",\"port\":%u,"
@@ -22,6 +24,11 @@ ndjson_record(struct output_writer *w, const struct scan_result *r)
 		result_status_name(r->status), r->ttl);
 	if (r->status == RESULT_UNREACHABLE)
 		fprintf(w->out, ",\"icmp_code\":%u", r->icmp_code);
+	if (banner) {
+		fputs(",\"banner\":", w->out);
+		json_write_bytes(w->out, banner, banner_len);
+		fprintf(w->out, ",\"banner_bytes\":%u", banner_len);
+	}
 	fputs("}\n", w->out);
 }
 
@@ -71,7 +78,17 @@ output_open(struct output_writer *w, const struct output_format_ops *ops,
 void
 output_write(struct output_writer *w, const struct scan_result *r)
 {
-	w->ops->record(w, r);
+	w->ops->record(w, r, NULL, 0);
+	w->records++;
+}
+
+void
+output_write_banner(struct output_writer *w, const struct scan_result *r,
+		    const uint8_t *banner, uint32_t banner_len)
+{
+	static const uint8_t none[1];
+
+	w->ops->record(w, r, banner ? banner : none, banner_len);
 	w->records++;
 }
 

@@ -30,7 +30,10 @@ struct output_writer;
 struct output_format_ops {
 	const char *name;
 	void (*begin)(struct output_writer *w);
-	void (*record)(struct output_writer *w, const struct scan_result *r);
+	/* banner: the bytes a banner connection received (NULL when the
+	 * result has no banner; banner_len may be 0 with a banner) */
+	void (*record)(struct output_writer *w, const struct scan_result *r,
+		       const uint8_t *banner, uint32_t banner_len);
 	void (*end)(struct output_writer *w);
 };
 
@@ -47,6 +50,9 @@ const struct output_format_ops *output_format_find(const char *name);
 void output_open(struct output_writer *w, const struct output_format_ops *ops,
 		 FILE *out);
 void output_write(struct output_writer *w, const struct scan_result *r);
+/* A result with the banner its connection collected. */
+void output_write_banner(struct output_writer *w, const struct scan_result *r,
+			 const uint8_t *banner, uint32_t banner_len);
 void output_close(struct output_writer *w);
 
 const char *result_status_name(enum result_status status);

@@ -50,5 +50,31 @@ main(void)
 	CHECK(strstr(render(&r), "\"proto\":\"udp\",\"status\":\"closed\"") !=
 	      NULL);
 	CHECK_STR(result_status_name(RESULT_OPEN), "open");
+
+	/* A banner rides along, escaped losslessly, with its byte count. */
+	{
+		static char buf[512];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+		struct output_writer w;
+		static const uint8_t banner[] = "SSH-2.0-x\r\n\xff";
+
+		r.status = RESULT_OPEN;
+		r.proto = 6;
+		r.ip = (198u << 24) | (18u << 16) | 10;
+		r.port = 22;
+		r.ttl = 0;
+		output_open(&w, output_format_find("ndjson"), f);
+		output_write_banner(&w, &r, banner, sizeof(banner) - 1);
+		output_write_banner(&w, &r, NULL, 0);
+		output_close(&w);
+		fclose(f);
+		CHECK_STR(buf, "{\"ts\":1732540000.123,\"ip\":\"198.18.0.10\","
+			       "\"port\":22,\"proto\":\"tcp\",\"status\":\"open\","
+			       "\"ttl\":0,\"banner\":\"SSH-2.0-x\\r\\n\\udcff\","
+			       "\"banner_bytes\":12}\n"
+			       "{\"ts\":1732540000.123,\"ip\":\"198.18.0.10\","
+			       "\"port\":22,\"proto\":\"tcp\",\"status\":\"open\","
+			       "\"ttl\":0,\"banner\":\"\",\"banner_bytes\":0}\n");
+	}
 	return check_report("output");
 }

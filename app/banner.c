@@ -1,0 +1,298 @@
+/* banner: wires lib/tcp to the RX lcore. A valid SYN-ACK opens a connection
+ * in this lcore's stack; the stack's segments become frames sent by the
+ * paired TX lcore; each finished connection becomes one record — the open
+ * port with its banner — for the writer. */
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "banner.h"
+#include "tidescan_build.h"
+
+#define RECORD_POOL_SIZE 8191
+#define RECORD_RING_SIZE 8192
+
+/* ---- the probe table (main lcore, before the scan) ---- */
+
+static char *
+default_probes_path(void)
+{
+	const char *dir = getenv("TIDESCAN_DATADIR");
+	char *path;
+
+	if (asprintf(&path, "%s/probes.yaml", dir && *dir ? dir : TIDESCAN_DATADIR) < 0)
+		return NULL;
+	return path;
+}
+
+int
+banner_probes_load(struct banner_probes *bp, const struct config *cfg,
+		   char *err, size_t errlen)
+{
+	char *path = cfg->probes_file ? strdup(cfg->probes_file)
+				      : default_probes_path();
+	struct probe_registry *reg = &bp->registry;
+	int rc;
+
+	if (!path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = probes_load_file(reg, path, err, errlen);
+	free(path);
+	if (rc)
+		return -1;
+	if (cfg->user_agent &&
+	    probes_set_user_agent(reg, cfg->user_agent, err, errlen))
+		return -1;
+	bp->user_agent = reg->user_agent;
+	bp->probes = calloc(reg->entry_count, sizeof(*bp->probes));
+	bp->by_port = calloc(65536, sizeof(*bp->by_port));
+	if (!bp->probes || !bp->by_port) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Payloads are rendered per connection ({host} is the target). */
+	for (unsigned i = 0; i < reg->entry_count; i++) {
+		const struct probe_entry *e = &reg->entries[i];
+
+		bp->probes[i] = (struct tcp_probe){
+			.payload = NULL,
+			.len = (uint16_t)e->payload_max,
+			.flags = e->client_first ? TCP_PROBE_IMMEDIATE : 0,
+		};
+	}
+	for (unsigned port = 0; port < 65536; port++)
+		if (reg->index[port])
+			bp->by_port[port] = &bp->probes[reg->index[port]];
+	return 0;
+}
+
+/* ---- the stack's callbacks (RX lcore) ---- */
+
+static uint16_t
+render_probe(void *ctx, const struct tcp_tuple *tuple,
+	     const struct tcp_probe *probe, uint8_t *out, uint16_t cap)
+{
+	const struct rx_lcore *rx = ctx;
+	const struct banner_probes *bp = rx->scan->probes;
+	const struct probe_entry *e = &bp->registry.entries[probe - bp->probes];
+
+	return (uint16_t)RTE_MIN(probe_payload_render(e, tuple->their_ip,
+						      bp->user_agent, out, cap),
+				 (size_t)cap);
+}
+
+static void
+emit_segment(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
+	     uint32_t ack, uint8_t flags, uint16_t window,
+	     const uint8_t *payload, uint16_t len)
+{
+	struct rx_lcore *rx = ctx;
+	const struct scan_context *scan = rx->scan;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(scan->pool);
+	size_t frame_len;
+
+	if (unlikely(m == NULL)) {
+		rx->replies_dropped++;
+		return;
+	}
+	frame_len = tcp_segment_build(rte_pktmbuf_mtod(m, uint8_t *),
+				      scan->our_mac, scan->router_mac,
+				      tuple->our_ip, tuple->their_ip,
+				      tuple->our_port, tuple->their_port, seq,
+				      ack, flags, window, payload, len);
+	if (unlikely(frame_len == 0 || frame_len > rte_pktmbuf_tailroom(m))) {
+		rte_pktmbuf_free(m);
+		rx->replies_dropped++;
+		return;
+	}
+	m->data_len = (uint16_t)frame_len;
+	m->pkt_len = (uint32_t)frame_len;
+	rx_queue_mbuf(rx, m);
+}
+
+static void
+banner_finished(void *ctx, const struct tcp_tuple *tuple,
+		const uint8_t *data, uint32_t len,
+		enum tcp_close_reason reason, const struct tcp_probe *probe)
+{
+	struct rx_lcore *rx = ctx;
+	const struct scan_context *scan = rx->scan;
+	struct banner_record *rec;
+
+	(void)probe;
+	if (unlikely(rte_mempool_get(rx->records, (void **)&rec) != 0)) {
+		COUNTER_ADD(rx->dropped, 1);
+		return;
+	}
+	rec->result = (struct scan_result){
+		.ts = scan->start_wall + (double)(rte_rdtsc() - scan->start_tsc) /
+						 (double)scan->tsc_hz,
+		.ip = tuple->their_ip,
+		.port = tuple->their_port,
+		.proto = PROTO_TCP,
+		.status = RESULT_OPEN,
+	};
+	rec->len = RTE_MIN(len, scan->cfg->banner_max_bytes);
+	rec->reason = (uint8_t)reason;
+	if (rec->len)
+		memcpy(rec->data, data, rec->len);
+	if (unlikely(rte_ring_sp_enqueue(rx->banners, rec) != 0)) {
+		rte_mempool_put(rx->records, rec);
+		COUNTER_ADD(rx->dropped, 1);
+	}
+}
+
+/* ---- setup (main lcore) ---- */
+
+void
+banner_lcore_setup(struct rx_lcore *rx, int socket)
+{
+	const struct scan_context *scan = rx->scan;
+	const struct config *cfg = scan->cfg;
+	const struct banner_probes *bp = scan->probes;
+	struct tcp_config tc;
+	char name[RTE_MEMPOOL_NAMESIZE], err[256];
+	size_t bytes;
+	void *mem;
+
+	tcp_config_default(&tc);
+	tc.max_connections = cfg->banner_max_connections;
+	tc.max_bytes = cfg->banner_max_bytes;
+	tc.buffer_count = RTE_MIN(cfg->banner_buffers,
+				  cfg->banner_max_connections);
+	tc.server_first_wait_ms = bp->registry.wait_ms;
+	tc.idle_timeout_ms = cfg->banner_idle_ms;
+	tc.total_timeout_ms = cfg->banner_total_ms;
+	tc.syn_wscale = cfg->syn_options == SYN_OPTIONS_LINUX ? cfg->wscale
+							       : TCP_NO_WSCALE;
+	tc.window = cfg->window ? cfg->window : 64240;
+	tc.mss = cfg->mss;
+	tc.hash_seed = scan->key.k0;
+	tc.probes = bp->by_port;
+	tc.generic_probe = &bp->probes[0];
+	tc.render = render_probe;
+	tc.emit = emit_segment;
+	tc.banner_done = banner_finished;
+	tc.ctx = rx;
+
+	bytes = tcp_stack_footprint(&tc);
+	if (bytes == 0)
+		rte_exit(EXIT_FAILURE, "banner settings are not valid for the "
+				       "TCP stack (see config/default.yaml)\n");
+	mem = rte_zmalloc_socket("tcp_stack", bytes, 64, socket);
+	if (mem == NULL)
+		rte_exit(EXIT_FAILURE,
+			 "cannot allocate %zu MiB for %u banner connections "
+			 "on socket %d: reserve more hugepages or lower "
+			 "--max-connections / --banner-buffers\n",
+			 bytes >> 20, tc.max_connections, socket);
+	if (tcp_stack_init(&rx->tcp, mem, bytes, &tc, 0, err, sizeof(err)))
+		rte_exit(EXIT_FAILURE, "banner stack: %s\n", err);
+
+	snprintf(name, sizeof(name), "banners_q%u", rx->queue);
+	rx->banners = rte_ring_create(name, RECORD_RING_SIZE, socket,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "records_q%u", rx->queue);
+	rx->records = rte_mempool_create(
+		name, RECORD_POOL_SIZE,
+		sizeof(struct banner_record) + cfg->banner_max_bytes, 0, 0,
+		NULL, NULL, NULL, NULL, socket, 0);
+	if (!rx->banners || !rx->records)
+		rte_exit(EXIT_FAILURE, "cannot create the banner ring/pool: %s\n",
+			 rte_strerror(rte_errno));
+}
+
+/* ---- the RX path ---- */
+
+void
+banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
+		  struct scan_result_batch *batch)
+{
+	const struct scan_context *scan = rx->scan;
+	const int syn_ack = (pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK |
+					      TCP_FLAG_RST)) ==
+			    (TCP_FLAG_SYN | TCP_FLAG_ACK);
+	struct tcp_segment seg = {
+		.tuple = {.their_ip = pf->ip_src,
+			  .our_ip = pf->ip_dst,
+			  .their_port = pf->sport,
+			  .our_port = pf->dport},
+		.seq = pf->seq,
+		.ack = pf->ack,
+		.flags = pf->tcp_flags,
+		.wscale = pf->wscale,
+		.window = pf->window,
+		.mss = pf->mss,
+		.len = pf->payload_len,
+		.payload = pf->payload,
+	};
+	int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) &&
+			pf->ack - 1 == cookie_syn(&scan->key, pf->ip_src,
+						  pf->sport, pf->ip_dst,
+						  pf->dport);
+	enum tcp_verdict verdict;
+
+	if (syn_ack) {
+		if (!cookie_ok) {
+			rx->bad_cookie++;
+			return;
+		}
+		/* A SYN-ACK again, after its connection closed: not a new
+		 * connection; the stack re-ACKs one that is still open. */
+		if (rx_seen_before(rx, pf->ip_src, pf->sport, RESULT_OPEN) &&
+		    !tcb_table_find(&rx->tcp->table, &seg.tuple,
+				    tcb_hash(&rx->tcp->table,
+						   &seg.tuple))) {
+			rx->duplicates++;
+			rx_reset(rx, pf);
+			return;
+		}
+	}
+	verdict = tcp_input(rx->tcp, &seg, banner_now_ms(scan));
+	switch (verdict) {
+	case TCP_OPENED:
+		COUNTER_ADD(rx->open, 1);
+		break;
+	case TCP_REFUSED:
+		/* No room for a connection: the port is open all the same. */
+		COUNTER_ADD(rx->open, 1);
+		batch->r[batch->count++] = (struct scan_result){
+			.ts = scan->start_wall +
+			      (double)(rte_rdtsc() - scan->start_tsc) /
+				      (double)scan->tsc_hz,
+			.ip = pf->ip_src,
+			.port = pf->sport,
+			.proto = PROTO_TCP,
+			.status = RESULT_OPEN,
+			.ttl = pf->ttl,
+		};
+		break;
+	case TCP_UNKNOWN:
+		/* No connection: a RST answering a probe means closed. */
+		if ((pf->tcp_flags & TCP_FLAG_RST) && cookie_ok)
+			rx_report(rx, batch, pf->ip_src, pf->sport,
+				  RESULT_CLOSED, pf->ttl, 0);
+		else
+			rx->strays++;
+		break;
+	case TCP_ACCEPTED:
+	case TCP_IGNORED:
+		break;
+	}
+}
+
+void
+banner_tick(struct rx_lcore *rx)
+{
+	const struct scan_context *scan = rx->scan;
+	uint64_t now = banner_now_ms(scan);
+
+	tcp_timers_run(rx->tcp, now);
+	if (unlikely(scan->phase == PHASE_CLOSE && !rx->tcp_closed)) {
+		tcp_stack_close_all(rx->tcp, now);
+		rx->tcp_closed = 1;
+	}
+}

@@ -1,0 +1,170 @@
+/* tcb_table: the banner stack's connections — a fixed array of 64-byte TCBs
+ * and an open-addressing index from 4-tuple to TCB (linear probing,
+ * backward-shift deletion), both in memory the caller provides. Nothing is
+ * allocated after init; a TCB keeps its number for its whole life. */
+#ifndef TIDESCAN_TCB_TABLE_H
+#define TIDESCAN_TCB_TABLE_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timer_wheel.h"
+
+/* A connection's 4-tuple, host byte order. */
+struct tcp_tuple {
+	uint32_t their_ip;
+	uint32_t our_ip;
+	uint16_t their_port;
+	uint16_t our_port;
+};
+
+/* TCB states: free, established (reading the banner), closing (our FIN
+ * sent, banner already delivered). */
+enum tcb_state {
+	TCB_FREE = 0,
+	TCB_OPEN,
+	TCB_CLOSING,
+};
+
+/* One connection. Sequence offsets (snd_una, snd_nxt) count our bytes
+ * (probe, then FIN) from iss + 1; times are ticks (ms, modulo 2^32). */
+struct tcb {
+	struct tcp_tuple tuple;	 /* the key: first, as tcb_table expects */
+	struct timer_link timer; /* also the free-list link of a free TCB */
+	uint32_t iss;		 /* our ISN: the SYN cookie */
+	uint32_t rcv_nxt;	 /* next byte expected from them */
+	uint32_t snd_wnd;	 /* their window in bytes, from snd_una */
+	uint32_t opened_at;	 /* SYN-ACK: the total timeout counts from it */
+	uint32_t active_at;	 /* last data, or our probe: the idle timeout */
+	uint32_t event_at;	 /* wait, retransmit or persist, if TCB_EVENT */
+	uint32_t buf;		 /* banner buffer number, or TCB_NO_BUFFER */
+	uint16_t buf_len;	 /* banner bytes held */
+	uint16_t snd_una;	 /* our bytes they acknowledged */
+	uint16_t snd_nxt;	 /* our bytes sent */
+	uint16_t mss;		 /* largest segment we send them */
+	uint8_t state;		 /* enum tcb_state */
+	uint8_t flags;		 /* TCB_* below (lib/tcp.c) */
+	uint8_t retries;	 /* retransmissions since the last new ack */
+	uint8_t wscale;		 /* shift of their window field */
+};
+
+static_assert(sizeof(struct tcb) == 64, "a TCB is one cache line");
+static_assert(offsetof(struct tcb, tuple) == 0, "the key comes first");
+
+#define TCB_NO_BUFFER 0xffffffffu
+/* Most TCBs a table holds. */
+#define TCB_TABLE_MAX 100000000u
+
+/* An index slot: the high 32 bits of the tuple's hash and the TCB's number
+ * plus one (0: empty). The home slot of a hash h is h & mask. */
+struct tcb_slot {
+	uint32_t hash;
+	uint32_t tcb_plus1;
+};
+
+struct tcb_table {
+	struct tcb *tcbs;	 /* capacity TCBs */
+	struct tcb_slot *slots;	 /* mask + 1 slots, at least 1.25 * capacity */
+	uint32_t mask;
+	uint32_t capacity;
+	uint32_t in_use;
+	uint32_t free_head;	 /* freed TCBs, chained by timer.next */
+	uint32_t fresh;		 /* TCBs from here on were never used */
+	uint64_t seed;
+};
+
+/* Bytes of memory tcb_table_init needs for `capacity` TCBs (1 to
+ * TCB_TABLE_MAX). */
+size_t tcb_table_footprint(uint32_t capacity);
+
+/* Set up an empty table in mem (64-byte aligned, tcb_table_footprint
+ * bytes). Only the index is written now; TCBs are touched as they are
+ * first used. seed keys the hash. */
+void tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity,
+		    uint64_t seed);
+
+/* The 32-bit hash that find, insert and prefetch take. */
+static inline uint32_t
+tcb_hash(const struct tcb_table *t, const struct tcp_tuple *k)
+{
+	uint64_t x = ((uint64_t)k->their_ip << 32 |
+		      (uint32_t)k->their_port << 16 | k->our_port) ^
+		     t->seed;
+
+	x ^= (uint64_t)k->our_ip * 0x9e3779b97f4a7c15ull;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	return (uint32_t)(x >> 32);
+}
+
+static inline int
+tcp_tuple_equal(const struct tcp_tuple *a, const struct tcp_tuple *b)
+{
+	return a->their_ip == b->their_ip && a->our_ip == b->our_ip &&
+	       a->their_port == b->their_port && a->our_port == b->our_port;
+}
+
+static inline uint32_t
+tcb_index(const struct tcb_table *t, const struct tcb *tcb)
+{
+	return (uint32_t)(tcb - t->tcbs);
+}
+
+static inline struct tcb *
+tcb_at(const struct tcb_table *t, uint32_t i)
+{
+	return &t->tcbs[i];
+}
+
+/* Start loading the index line a lookup of this hash will read. */
+static inline void
+tcb_table_prefetch(const struct tcb_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
+/* The TCB whose first slot match this hash has (not yet compared): to
+ * prefetch before tcb_table_find; NULL if there is none. */
+static inline struct tcb *
+tcb_table_candidate(const struct tcb_table *t, uint32_t hash)
+{
+	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct tcb_slot *s = &t->slots[i];
+
+		if (s->tcb_plus1 == 0)
+			return NULL;
+		if (s->hash == hash)
+			return &t->tcbs[s->tcb_plus1 - 1];
+	}
+}
+
+/* The TCB of this tuple (hash = tcb_hash(t, k)), or NULL. */
+static inline struct tcb *
+tcb_table_find(const struct tcb_table *t, const struct tcp_tuple *k,
+	       uint32_t hash)
+{
+	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct tcb_slot *s = &t->slots[i];
+
+		if (s->tcb_plus1 == 0)
+			return NULL;
+		if (s->hash == hash &&
+		    tcp_tuple_equal(&t->tcbs[s->tcb_plus1 - 1].tuple, k))
+			return &t->tcbs[s->tcb_plus1 - 1];
+	}
+}
+
+/* Take a free TCB for a tuple that is not in the table and index it. Its
+ * tuple is set, its timer link unarmed, its state TCB_FREE and the rest
+ * left as it was: the caller fills it. NULL when all are in use. */
+struct tcb *tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
+			     uint32_t hash);
+
+/* Remove a TCB from the index and free it (state TCB_FREE). Its timer must
+ * be disarmed. */
+void tcb_table_remove(struct tcb_table *t, struct tcb *tcb);
+
+#endif

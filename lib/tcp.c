@@ -1,0 +1,941 @@
+/* tcp: the banner stack's protocol — opening a TCB on a SYN-ACK, the
+ * server-first wait and the probe, in-order reassembly into a banner buffer,
+ * retransmission, zero-window persist, timeouts and close; see tcp.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "packet.h"
+#include "tcp.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Timers
+ *
+ * Each TCB has one timer on the wheel, armed for the earliest of its
+ * deadlines: total (opened_at + total), the event (server-first wait,
+ * retransmit or persist, at event_at) and idle (active_at + idle, once the
+ * server spoke or our probe went out and nothing of ours is unacknowledged).
+ * Deadlines that move later (new data pushes idle on) leave the timer where
+ * it is: it fires early, tcb_on_timer sees nothing due and re-arms it. Only
+ * a deadline moving earlier moves the timer, so a data segment costs no
+ * timer work at all.
+ */
+
+/* tcb.flags */
+#define TCB_SPOKE 0x01	 /* they sent data */
+#define TCB_PROBED 0x02	 /* our probe was chosen: no more waiting */
+#define TCB_GENERIC 0x04 /* ... and it is the generic probe */
+#define TCB_EVENT 0x08	 /* event_at is armed */
+#define TCB_PERSIST 0x10 /* ... for a zero-window probe, not a retransmit */
+#define TCB_SENT_ALL 0x20 /* every byte of the probe went out once */
+
+/* Persist probes back off up to rto << PERSIST_MAX_SHIFT. */
+#define PERSIST_MAX_SHIFT 6
+/* Their MSS when the SYN-ACK gave none (RFC 9293). */
+#define DEFAULT_MSS 536
+#define MAX_WSCALE 14
+#define MAX_RTO_MS 60000u
+#define BURST 32
+
+static const uint8_t generic_payload[] = "\r\n\r\n";
+
+static const char *const reason_names[TCP_CLOSE_REASONS] = {
+	[TCP_CLOSE_FIN] = "fin",	     [TCP_CLOSE_RST] = "rst",
+	[TCP_CLOSE_MAX_BYTES] = "max_bytes", [TCP_CLOSE_IDLE] = "idle",
+	[TCP_CLOSE_TOTAL] = "total",	     [TCP_CLOSE_NO_ACK] = "no_ack",
+	[TCP_CLOSE_SHUTDOWN] = "shutdown",
+};
+
+const char *
+tcp_close_reason_name(enum tcp_close_reason reason)
+{
+	if ((unsigned)reason >= TCP_CLOSE_REASONS)
+		return "?";
+	return reason_names[reason];
+}
+
+static inline uint32_t
+tick_min(uint32_t a, uint32_t b)
+{
+	return tick_before(a, b) ? a : b;
+}
+
+/* ---- banner buffers ---- */
+
+static inline uint8_t *
+buffer_data(const struct tcp_stack *s, uint32_t b)
+{
+	return s->buffers + (size_t)b * s->buf_stride;
+}
+
+static inline int
+buffer_available(const struct tcp_stack *s)
+{
+	return s->buf_free != 0;
+}
+
+static inline uint32_t
+buffer_get(struct tcp_stack *s)
+{
+	if (unlikely(s->buf_free == 0))
+		return TCB_NO_BUFFER;
+	s->counters.buffers_in_use++;
+	return s->buf_stack[--s->buf_free];
+}
+
+static inline void
+buffer_put(struct tcp_stack *s, uint32_t b)
+{
+	s->buf_stack[s->buf_free++] = b;
+	s->counters.buffers_in_use--;
+}
+
+/* ---- probes ---- */
+
+static inline const struct tcp_probe *
+port_probe(const struct tcp_stack *s, uint16_t port)
+{
+	return s->probes ? s->probes[port] : NULL;
+}
+
+/* The probe this connection sends, NULL before one is chosen. */
+static inline const struct tcp_probe *
+tcb_probe(const struct tcp_stack *s, const struct tcb *t)
+{
+	if (!(t->flags & TCB_PROBED))
+		return NULL;
+	if (t->flags & TCB_GENERIC)
+		return &s->generic;
+	return port_probe(s, t->tuple.their_port);
+}
+
+/* The bytes of the connection's probe p: fixed, or rendered into the
+ * stack's scratch buffer. */
+static uint16_t
+probe_bytes(struct tcp_stack *s, const struct tcb *t,
+	    const struct tcp_probe *p, const uint8_t **bytes)
+{
+	uint16_t n;
+
+	*bytes = p->payload;
+	if (p->payload || p->len == 0)
+		return p->len;
+	n = s->render(s->ctx, &t->tuple, p, s->scratch, p->len);
+	*bytes = s->scratch;
+	return n < p->len ? n : p->len;
+}
+
+/* ---- sending ---- */
+
+/* A segment whose seq is our byte `off` (from iss + 1, modulo 2^32). */
+static inline void
+send_segment(struct tcp_stack *s, const struct tcb *t, uint32_t off,
+	     uint8_t flags, const uint8_t *payload, uint16_t len)
+{
+	s->emit(s->ctx, &t->tuple, t->iss + 1 + off, t->rcv_nxt, flags,
+		(flags & TCP_FLAG_RST) ? 0 : s->window, payload, len);
+}
+
+static inline void
+send_ack(struct tcp_stack *s, const struct tcb *t)
+{
+	send_segment(s, t, t->snd_nxt, TCP_FLAG_ACK, NULL, 0);
+}
+
+static inline void
+send_rst(struct tcp_stack *s, const struct tcb *t)
+{
+	send_segment(s, t, t->snd_nxt, TCP_FLAG_RST | TCP_FLAG_ACK, NULL, 0);
+}
+
+/* Send what their window allows of the probe's unsent bytes, in segments
+ * of at most their MSS; start the retransmit timer if something went out,
+ * or the persist timer if the window is shut with nothing in flight.
+ * Returns how many segments were sent. */
+static unsigned
+tcb_send(struct tcp_stack *s, struct tcb *t, uint32_t now)
+{
+	const uint8_t *bytes;
+	uint16_t len = probe_bytes(s, t, tcb_probe(s, t), &bytes);
+	unsigned sent = 0;
+
+	while (t->snd_nxt < len) {
+		uint32_t flight = (uint32_t)(t->snd_nxt - t->snd_una);
+		uint32_t n = len - t->snd_nxt;
+
+		if (flight >= t->snd_wnd)
+			break;
+		if (n > t->snd_wnd - flight)
+			n = t->snd_wnd - flight;
+		if (n > t->mss)
+			n = t->mss;
+		send_segment(s, t, t->snd_nxt, TCP_FLAG_PSH | TCP_FLAG_ACK,
+			     bytes + t->snd_nxt, (uint16_t)n);
+		t->snd_nxt += (uint16_t)n;
+		sent++;
+	}
+	if (t->snd_nxt >= len)
+		t->flags |= TCB_SENT_ALL;
+	if (sent) {
+		if (t->flags & TCB_PERSIST) {
+			t->flags &= ~TCB_PERSIST;
+			t->retries = 0;
+		} else if (t->flags & TCB_EVENT) {
+			return sent; /* the retransmit timer runs already */
+		}
+		t->flags |= TCB_EVENT;
+		t->event_at = now + (s->rto_ms << t->retries);
+	} else if (!(t->flags & TCB_SENT_ALL) && t->snd_una == t->snd_nxt &&
+		   !(t->flags & TCB_EVENT)) {
+		t->flags |= TCB_EVENT | TCB_PERSIST;
+		t->event_at = now + (s->rto_ms << t->retries);
+	}
+	return sent;
+}
+
+/* Send again what is unacknowledged (probe bytes, then our FIN when
+ * closing) and back the timer off. */
+static void
+tcb_retransmit(struct tcp_stack *s, struct tcb *t, uint32_t now)
+{
+	uint32_t end = t->snd_nxt - (t->state == TCB_CLOSING);
+	uint32_t off = t->snd_una;
+
+	if (off < end) {
+		const uint8_t *bytes;
+
+		probe_bytes(s, t, tcb_probe(s, t), &bytes);
+		while (off < end) {
+			uint32_t n = end - off < t->mss ? end - off : t->mss;
+
+			send_segment(s, t, off, TCP_FLAG_PSH | TCP_FLAG_ACK,
+				     bytes + off, (uint16_t)n);
+			off += n;
+			s->counters.retransmits++;
+		}
+	}
+	if (t->state == TCB_CLOSING) {
+		send_segment(s, t, end, TCP_FLAG_FIN | TCP_FLAG_ACK, NULL, 0);
+		s->counters.retransmits++;
+	}
+	t->retries++;
+	t->event_at = now + (s->rto_ms << t->retries);
+}
+
+/* The wait is over, or the probe is client-first: choose the probe and
+ * send what the window allows. Returns the segments sent. */
+static unsigned
+tcb_start_probe(struct tcp_stack *s, struct tcb *t, uint32_t now)
+{
+	unsigned sent;
+
+	t->flags |= TCB_PROBED;
+	if (port_probe(s, t->tuple.their_port) == NULL)
+		t->flags |= TCB_GENERIC;
+	t->active_at = now;
+	sent = tcb_send(s, t, now);
+	if (t->snd_nxt || !(t->flags & TCB_SENT_ALL))
+		s->counters.probes_sent++; /* not for an empty probe */
+	return sent;
+}
+
+/* ---- timers ---- */
+
+/* Idle counts once something happened (they spoke or we probed) and
+ * nothing of ours is pending: unacknowledged bytes have the retransmit
+ * bound, bytes their window holds back the persist timer (and both the
+ * total timeout). */
+static inline int
+idle_applies(const struct tcb *t)
+{
+	if (!(t->flags & (TCB_SPOKE | TCB_PROBED)) || t->snd_una != t->snd_nxt)
+		return 0;
+	return (t->flags & (TCB_PROBED | TCB_SENT_ALL)) != TCB_PROBED;
+}
+
+static inline uint32_t
+tcb_deadline(const struct tcp_stack *s, const struct tcb *t)
+{
+	uint32_t at;
+
+	if (t->state == TCB_CLOSING)
+		return t->event_at;
+	at = t->opened_at + s->total_ms;
+	if (t->flags & TCB_EVENT)
+		at = tick_min(at, t->event_at);
+	if (idle_applies(t))
+		at = tick_min(at, t->active_at + s->idle_ms);
+	return at;
+}
+
+/* Make sure the timer fires no later than the earliest deadline. */
+static inline void
+tcb_schedule(struct tcp_stack *s, struct tcb *t)
+{
+	uint32_t at = tcb_deadline(s, t);
+
+	if (timer_link_armed(&t->timer) && tick_before_eq(t->timer.at, at))
+		return;
+	timer_wheel_arm(&s->wheel, tcb_index(&s->table, t), at);
+}
+
+/* ---- closing ---- */
+
+static void
+tcb_delete(struct tcp_stack *s, struct tcb *t)
+{
+	timer_wheel_cancel(&s->wheel, tcb_index(&s->table, t));
+	if (t->buf != TCB_NO_BUFFER) {
+		buffer_put(s, t->buf);
+		t->buf = TCB_NO_BUFFER;
+	}
+	tcb_table_remove(&s->table, t);
+	s->counters.in_use--;
+}
+
+/* The banner is done: deliver it, then close — nothing to send after
+ * their RST; RST, or FIN and wait for its ack (close_with_fin) otherwise. */
+static void
+tcb_finish(struct tcp_stack *s, struct tcb *t, enum tcp_close_reason reason,
+	   uint32_t now)
+{
+	const uint8_t *data = t->buf_len ? buffer_data(s, t->buf) : NULL;
+
+	s->banner_done(s->ctx, &t->tuple, data, t->buf_len, reason,
+		       tcb_probe(s, t));
+	s->counters.closed[reason]++;
+	if (t->buf_len)
+		s->counters.banners++;
+	if (reason == TCP_CLOSE_IDLE || reason == TCP_CLOSE_TOTAL)
+		s->counters.timeouts++;
+	if (t->buf != TCB_NO_BUFFER) {
+		buffer_put(s, t->buf);
+		t->buf = TCB_NO_BUFFER;
+	}
+	if (reason == TCP_CLOSE_RST) {
+		tcb_delete(s, t);
+		return;
+	}
+	if (s->close_with_fin && reason != TCP_CLOSE_SHUTDOWN) {
+		send_segment(s, t, t->snd_nxt, TCP_FLAG_FIN | TCP_FLAG_ACK,
+			     NULL, 0);
+		t->snd_nxt++;
+		t->state = TCB_CLOSING;
+		t->retries = 0;
+		t->flags = (uint8_t)((t->flags & ~TCB_PERSIST) | TCB_EVENT);
+		t->event_at = now + s->rto_ms;
+		tcb_schedule(s, t);
+		return;
+	}
+	if (reason == TCP_CLOSE_FIN)
+		send_ack(s, t);
+	send_rst(s, t);
+	tcb_delete(s, t);
+}
+
+static void
+tcb_on_timer(struct tcp_stack *s, struct tcb *t, uint32_t now)
+{
+	if (t->state == TCB_CLOSING) {
+		if (!tick_before(now, t->event_at)) {
+			if (t->retries >= s->max_retries) {
+				send_rst(s, t);
+				tcb_delete(s, t);
+				return;
+			}
+			tcb_retransmit(s, t, now);
+		}
+		tcb_schedule(s, t);
+		return;
+	}
+	if (!tick_before(now, t->opened_at + s->total_ms)) {
+		tcb_finish(s, t, TCP_CLOSE_TOTAL, now);
+		return;
+	}
+	if ((t->flags & TCB_EVENT) && !tick_before(now, t->event_at)) {
+		if (!(t->flags & TCB_PROBED)) {
+			t->flags &= ~TCB_EVENT; /* the server-first wait */
+			tcb_start_probe(s, t, now);
+		} else if (t->flags & TCB_PERSIST) {
+			/* One byte before what we sent: they answer with an
+			 * ACK telling their window. */
+			send_segment(s, t, (uint32_t)t->snd_nxt - 1,
+				     TCP_FLAG_ACK, NULL, 0);
+			s->counters.persist_probes++;
+			if (t->retries < PERSIST_MAX_SHIFT)
+				t->retries++;
+			t->event_at = now + (s->rto_ms << t->retries);
+		} else if (t->retries >= s->max_retries) {
+			tcb_finish(s, t, TCP_CLOSE_NO_ACK, now);
+			return;
+		} else {
+			tcb_retransmit(s, t, now);
+		}
+	}
+	if (idle_applies(t) && !tick_before(now, t->active_at + s->idle_ms)) {
+		tcb_finish(s, t, TCP_CLOSE_IDLE, now);
+		return;
+	}
+	tcb_schedule(s, t);
+}
+
+unsigned
+tcp_timers_run(struct tcp_stack *s, uint64_t now)
+{
+	uint32_t tick = (uint32_t)now, i;
+	unsigned fired = 0;
+
+	while ((i = timer_wheel_expire(&s->wheel, tick)) != TIMER_NIL) {
+		tcb_on_timer(s, tcb_at(&s->table, i), tick);
+		fired++;
+	}
+	s->counters.timers_fired += fired;
+	return fired;
+}
+
+/* ---- receiving ---- */
+
+static enum tcp_verdict
+tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
+	 uint32_t now)
+{
+	const struct tcp_probe *p;
+	struct tcb *t = NULL;
+
+	if (likely(buffer_available(s)))
+		t = tcb_table_insert(&s->table, &seg->tuple, hash);
+	if (unlikely(t == NULL)) {
+		s->counters.tcb_full++;
+		s->emit(s->ctx, &seg->tuple, seg->ack, 0, TCP_FLAG_RST, 0, NULL,
+			0);
+		return TCP_REFUSED;
+	}
+	t->iss = seg->ack - 1;
+	t->rcv_nxt = seg->seq + 1;
+	t->wscale = 0;
+	if (seg->wscale != TCP_NO_WSCALE && s->syn_wscale != TCP_NO_WSCALE)
+		t->wscale = seg->wscale < MAX_WSCALE ? seg->wscale : MAX_WSCALE;
+	t->snd_wnd = seg->window; /* a SYN's window is never scaled */
+	t->mss = seg->mss ? seg->mss : DEFAULT_MSS;
+	if (t->mss > s->mss)
+		t->mss = s->mss;
+	t->opened_at = now;
+	t->active_at = now;
+	t->buf = TCB_NO_BUFFER;
+	t->buf_len = 0;
+	t->snd_una = 0;
+	t->snd_nxt = 0;
+	t->state = TCB_OPEN;
+	t->flags = 0;
+	t->retries = 0;
+	s->counters.connections_opened++;
+	s->counters.in_use++;
+	p = port_probe(s, seg->tuple.their_port);
+	if (p && (p->flags & TCP_PROBE_IMMEDIATE)) {
+		/* Client-first: the probe's first segment carries the ACK. */
+		if (tcb_start_probe(s, t, now) == 0)
+			send_ack(s, t);
+	} else {
+		send_ack(s, t);
+		t->flags |= TCB_EVENT;
+		t->event_at = now + (p && p->wait_ms ? p->wait_ms : s->wait_ms);
+	}
+	tcb_schedule(s, t);
+	return TCP_OPENED;
+}
+
+/* A SYN-ACK again: our ACK was lost. Re-ACK it if it is the same one. */
+static enum tcp_verdict
+tcb_input_synack(struct tcp_stack *s, struct tcb *t,
+		 const struct tcp_segment *seg)
+{
+	if (!(seg->flags & TCP_FLAG_ACK) || seg->ack != t->iss + 1 ||
+	    t->state != TCB_OPEN ||
+	    seg->seq != t->rcv_nxt - 1 - t->buf_len) {
+		s->counters.bad_ack++;
+		return TCP_IGNORED;
+	}
+	s->counters.duplicates++;
+	send_ack(s, t);
+	return TCP_ACCEPTED;
+}
+
+static enum tcp_verdict
+tcb_input_rst(struct tcp_stack *s, struct tcb *t,
+	      const struct tcp_segment *seg, uint32_t now)
+{
+	if ((seg->flags & TCP_FLAG_ACK) &&
+	    seg->ack - (t->iss + 1) > t->snd_nxt) {
+		s->counters.bad_ack++;
+		return TCP_IGNORED;
+	}
+	if (seg->seq - t->rcv_nxt >= s->window) {
+		s->counters.bad_rst++;
+		return TCP_IGNORED;
+	}
+	if (t->state == TCB_CLOSING)
+		tcb_delete(s, t);
+	else
+		tcb_finish(s, t, TCP_CLOSE_RST, now);
+	return TCP_ACCEPTED;
+}
+
+/* Our FIN is out and the banner delivered: wait for its ack, ACK their
+ * FIN; more data is refused with RST. */
+static enum tcp_verdict
+tcb_input_closing(struct tcp_stack *s, struct tcb *t,
+		  const struct tcp_segment *seg, uint32_t ack_off)
+{
+	if (ack_off > t->snd_una) {
+		t->snd_una = (uint16_t)ack_off;
+		t->retries = 0;
+	}
+	if (seg->len) {
+		send_rst(s, t);
+		tcb_delete(s, t);
+		return TCP_ACCEPTED;
+	}
+	if (seg->flags & TCP_FLAG_FIN) {
+		if (seg->seq == t->rcv_nxt)
+			t->rcv_nxt++;
+		send_ack(s, t);
+	}
+	if (t->snd_una == t->snd_nxt)
+		tcb_delete(s, t);
+	return TCP_ACCEPTED;
+}
+
+/* Take an acceptable ack (ack_off within what we sent) and the window. */
+static inline void
+tcb_ack(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
+	uint32_t ack_off, uint32_t now)
+{
+	if (ack_off > t->snd_una) {
+		t->snd_una = (uint16_t)ack_off;
+		t->retries = 0;
+		if (t->snd_una == t->snd_nxt)
+			t->flags &= ~(TCB_EVENT | TCB_PERSIST);
+		else
+			t->event_at = now + s->rto_ms;
+	}
+	if (ack_off == t->snd_una)
+		t->snd_wnd = (uint32_t)seg->window << t->wscale;
+}
+
+enum receive_result {
+	RECEIVE_QUIET, /* nothing to acknowledge */
+	RECEIVE_ACK,   /* acknowledge (new data, or a re-ACK) */
+	RECEIVE_DONE,  /* the banner is done: the TCB is closed or closing */
+};
+
+/* In-order data goes to the banner buffer; the part of a segment before
+ * rcv_nxt is dropped, a segment past it is not taken (re-ACK). */
+static enum receive_result
+tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
+	    uint32_t now)
+{
+	int32_t ahead = (int32_t)(seg->seq - t->rcv_nxt);
+	int fin = seg->flags & TCP_FLAG_FIN;
+	uint32_t skip, take;
+
+	if (ahead > 0) {
+		s->counters.out_of_order++;
+		return RECEIVE_ACK;
+	}
+	skip = -(uint32_t)ahead;
+	if (skip > seg->len || (skip == seg->len && !fin)) {
+		s->counters.duplicates++;
+		return RECEIVE_ACK;
+	}
+	take = seg->len - skip;
+	if (take) {
+		uint32_t room, n;
+
+		if (t->buf == TCB_NO_BUFFER) {
+			t->buf = buffer_get(s);
+			if (unlikely(t->buf == TCB_NO_BUFFER)) {
+				s->counters.no_buffer++;
+				return RECEIVE_QUIET;
+			}
+		}
+		room = s->max_bytes - t->buf_len;
+		n = take < room ? take : room;
+		memcpy(buffer_data(s, t->buf) + t->buf_len, seg->payload + skip,
+		       n);
+		t->buf_len += (uint16_t)n;
+		t->rcv_nxt += n;
+		s->counters.bytes += n;
+		t->active_at = now;
+		if (!(t->flags & TCB_SPOKE)) {
+			t->flags |= TCB_SPOKE;
+			if (!(t->flags & TCB_PROBED))
+				t->flags &= ~TCB_EVENT; /* no probe then */
+		}
+		if (n < take) {
+			tcb_finish(s, t, TCP_CLOSE_MAX_BYTES, now);
+			return RECEIVE_DONE;
+		}
+	}
+	if (fin) {
+		t->rcv_nxt++;
+		tcb_finish(s, t, TCP_CLOSE_FIN, now);
+		return RECEIVE_DONE;
+	}
+	if (t->buf_len == s->max_bytes) {
+		tcb_finish(s, t, TCP_CLOSE_MAX_BYTES, now);
+		return RECEIVE_DONE;
+	}
+	return RECEIVE_ACK;
+}
+
+static enum tcp_verdict
+tcb_input(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
+	  uint32_t now)
+{
+	enum receive_result r = RECEIVE_QUIET;
+	uint32_t ack_off;
+	unsigned sent = 0;
+
+	if (unlikely(seg->flags & (TCP_FLAG_RST | TCP_FLAG_SYN))) {
+		if (seg->flags & TCP_FLAG_RST)
+			return tcb_input_rst(s, t, seg, now);
+		return tcb_input_synack(s, t, seg);
+	}
+	ack_off = seg->ack - (t->iss + 1);
+	if (unlikely(!(seg->flags & TCP_FLAG_ACK) || ack_off > t->snd_nxt)) {
+		s->counters.bad_ack++;
+		return TCP_IGNORED;
+	}
+	if (unlikely(t->state == TCB_CLOSING))
+		return tcb_input_closing(s, t, seg, ack_off);
+	tcb_ack(s, t, seg, ack_off, now);
+	if (seg->len || (seg->flags & TCP_FLAG_FIN)) {
+		r = tcb_receive(s, t, seg, now);
+		if (r == RECEIVE_DONE)
+			return TCP_ACCEPTED;
+	}
+	if ((t->flags & (TCB_PROBED | TCB_SENT_ALL)) == TCB_PROBED)
+		sent = tcb_send(s, t, now);
+	if (r == RECEIVE_ACK && sent == 0)
+		send_ack(s, t);
+	tcb_schedule(s, t);
+	return TCP_ACCEPTED;
+}
+
+static inline int
+is_synack(uint8_t flags)
+{
+	return (flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) ==
+	       (TCP_FLAG_SYN | TCP_FLAG_ACK);
+}
+
+static inline enum tcp_verdict
+input_one(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
+	  uint32_t now)
+{
+	struct tcb *t = tcb_table_find(&s->table, &seg->tuple, hash);
+
+	s->counters.segments++;
+	if (likely(t != NULL))
+		return tcb_input(s, t, seg, now);
+	if (is_synack(seg->flags))
+		return tcb_open(s, seg, hash, now);
+	s->counters.unknown++;
+	return TCP_UNKNOWN;
+}
+
+enum tcp_verdict
+tcp_input(struct tcp_stack *s, const struct tcp_segment *seg, uint64_t now)
+{
+	return input_one(s, seg, tcb_hash(&s->table, &seg->tuple),
+			 (uint32_t)now);
+}
+
+/* Start loading the lines of the banner buffer that data segment g will
+ * be copied to (the buffer it holds, or the one it would take next). */
+static inline void
+prefetch_copy(const struct tcp_stack *s, const struct tcb *t,
+	      const struct tcp_segment *g, unsigned *taking)
+{
+	uint32_t b = t->buf, from = t->buf_len, len = g->len;
+	const uint8_t *p;
+
+	if (b == TCB_NO_BUFFER) {
+		if (*taking >= s->buf_free)
+			return;
+		b = s->buf_stack[s->buf_free - 1 - (*taking)++];
+		from = 0;
+	}
+	if (len > s->max_bytes - from)
+		len = s->max_bytes - from;
+	p = buffer_data(s, b) + from;
+	for (uint32_t off = 0; off < len + ((uintptr_t)p & 63); off += 64)
+		__builtin_prefetch(p + off, 1);
+}
+
+/* Four passes over each group of BURST segments, so that the cache misses
+ * of one pass overlap: hash and prefetch the index lines; prefetch the
+ * TCBs the index names; prefetch where data segments will be copied; then
+ * handle the segments (which look the tuples up again: an earlier segment
+ * may have changed the table). */
+void
+tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs,
+		unsigned n, uint64_t now, enum tcp_verdict *verdicts)
+{
+	const struct tcb *cand[BURST];
+	uint32_t hash[BURST];
+
+	for (unsigned base = 0; base < n; base += BURST) {
+		unsigned m = n - base < BURST ? n - base : BURST;
+		const struct tcp_segment *g = segs + base;
+		unsigned taking = 0;
+
+		for (unsigned i = 0; i < m; i++) {
+			hash[i] = tcb_hash(&s->table, &g[i].tuple);
+			tcb_table_prefetch(&s->table, hash[i]);
+		}
+		for (unsigned i = 0; i < m; i++) {
+			cand[i] = tcb_table_candidate(&s->table, hash[i]);
+			if (cand[i])
+				__builtin_prefetch(cand[i], 1);
+		}
+		for (unsigned i = 0; i < m; i++)
+			if (g[i].len && cand[i] && cand[i]->state == TCB_OPEN)
+				prefetch_copy(s, cand[i], &g[i], &taking);
+		for (unsigned i = 0; i < m; i++) {
+			enum tcp_verdict v =
+				input_one(s, &g[i], hash[i], (uint32_t)now);
+
+			if (verdicts)
+				verdicts[base + i] = v;
+		}
+	}
+}
+
+void
+tcp_stack_close_all(struct tcp_stack *s, uint64_t now)
+{
+	for (uint32_t i = 0; i < s->table.fresh; i++) {
+		struct tcb *t = tcb_at(&s->table, i);
+
+		if (t->state == TCB_OPEN) {
+			tcb_finish(s, t, TCP_CLOSE_SHUTDOWN, (uint32_t)now);
+		} else if (t->state == TCB_CLOSING) {
+			send_rst(s, t);
+			tcb_delete(s, t);
+		}
+	}
+}
+
+/* ---- set-up ---- */
+
+void
+tcp_config_default(struct tcp_config *cfg)
+{
+	*cfg = (struct tcp_config){
+		.max_connections = 1000000,
+		.max_bytes = 4096,
+		.buffer_count = 250000,
+		.server_first_wait_ms = 1000,
+		.idle_timeout_ms = 2000,
+		.total_timeout_ms = 10000,
+		.rto_ms = 1000,
+		.max_retries = 3,
+		.syn_wscale = 7,
+		.window = 64240,
+		.mss = 1460,
+	};
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* A probe fits in the sequence space we track and can be rendered
+ * (port < 0: the generic probe). */
+static int
+probe_check(const struct tcp_probe *p, int port, const struct tcp_config *cfg,
+	    char *err, size_t errlen)
+{
+	char name[32];
+
+	if (p->len <= TCP_PROBE_MAX_LEN && p->wait_ms <= TCP_MAX_TIMEOUT_MS &&
+	    (p->len == 0 || p->payload || cfg->render))
+		return 0;
+	if (port < 0)
+		snprintf(name, sizeof(name), "the generic probe");
+	else
+		snprintf(name, sizeof(name), "the probe of port %d", port);
+	if (p->len > TCP_PROBE_MAX_LEN)
+		return fail(err, errlen, "tcp: %s has %u bytes, more than %u",
+			    name, p->len, TCP_PROBE_MAX_LEN);
+	if (p->wait_ms > TCP_MAX_TIMEOUT_MS)
+		return fail(err, errlen, "tcp: %s waits %u ms, more than %u",
+			    name, p->wait_ms, TCP_MAX_TIMEOUT_MS);
+	return fail(err, errlen,
+		    "tcp: %s has no payload and there is no render callback",
+		    name);
+}
+
+static int
+config_check(const struct tcp_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->max_connections < 1 ||
+	    cfg->max_connections > TCP_MAX_CONNECTIONS)
+		return fail(err, errlen,
+			    "tcp: max_connections %u is not in 1..%u",
+			    cfg->max_connections, TCP_MAX_CONNECTIONS);
+	if (cfg->max_bytes < 16 || cfg->max_bytes > 65535)
+		return fail(err, errlen, "tcp: max_bytes %u is not in 16..65535",
+			    cfg->max_bytes);
+	if (cfg->buffer_count < 1 || cfg->buffer_count > cfg->max_connections)
+		return fail(err, errlen,
+			    "tcp: buffer_count %u is not in 1..max_connections "
+			    "(%u)",
+			    cfg->buffer_count, cfg->max_connections);
+	if (cfg->server_first_wait_ms < 1 ||
+	    cfg->server_first_wait_ms > TCP_MAX_TIMEOUT_MS ||
+	    cfg->idle_timeout_ms < 1 ||
+	    cfg->idle_timeout_ms > TCP_MAX_TIMEOUT_MS ||
+	    cfg->total_timeout_ms < 1 ||
+	    cfg->total_timeout_ms > TCP_MAX_TIMEOUT_MS)
+		return fail(err, errlen,
+			    "tcp: server_first_wait_ms, idle_timeout_ms and "
+			    "total_timeout_ms must be in 1..%u",
+			    TCP_MAX_TIMEOUT_MS);
+	if (cfg->rto_ms < 1 || cfg->rto_ms > MAX_RTO_MS)
+		return fail(err, errlen, "tcp: rto_ms %u is not in 1..%u",
+			    cfg->rto_ms, MAX_RTO_MS);
+	if (cfg->max_retries > 8)
+		return fail(err, errlen, "tcp: max_retries %u is not in 0..8",
+			    cfg->max_retries);
+	if (cfg->syn_wscale > MAX_WSCALE && cfg->syn_wscale != TCP_NO_WSCALE)
+		return fail(err, errlen, "tcp: syn_wscale %u is not in 0..%u",
+			    cfg->syn_wscale, MAX_WSCALE);
+	if (cfg->window < 1 || cfg->mss < 1)
+		return fail(err, errlen, "tcp: window and mss must be >= 1");
+	if (cfg->generic_probe &&
+	    probe_check(cfg->generic_probe, -1, cfg, err, errlen))
+		return -1;
+	if (cfg->probes)
+		for (int port = 0; port < 65536; port++)
+			if (cfg->probes[port] &&
+			    probe_check(cfg->probes[port], port, cfg, err,
+					errlen))
+				return -1;
+	return 0;
+}
+
+static size_t
+align64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* Where each part lives in the caller's block. */
+struct layout {
+	size_t table, wheel, buf_stack, buffers, buf_stride, total;
+};
+
+static void
+layout_of(const struct tcp_config *cfg, struct layout *l)
+{
+	size_t off = align64(sizeof(struct tcp_stack));
+
+	l->table = off;
+	off += align64(tcb_table_footprint(cfg->max_connections));
+	l->wheel = off;
+	off += align64(timer_wheel_footprint(TCP_WHEEL_BUCKETS));
+	l->buf_stack = off;
+	off += align64((size_t)cfg->buffer_count * sizeof(uint32_t));
+	l->buffers = off;
+	l->buf_stride = align64(cfg->max_bytes);
+	off += (size_t)cfg->buffer_count * l->buf_stride;
+	l->total = off;
+}
+
+size_t
+tcp_stack_footprint(const struct tcp_config *cfg)
+{
+	struct layout l;
+
+	if (config_check(cfg, NULL, 0))
+		return 0;
+	layout_of(cfg, &l);
+	return l.total;
+}
+
+int
+tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
+	       const struct tcp_config *cfg, uint64_t now, char *err,
+	       size_t errlen)
+{
+	char *base = mem;
+	struct tcp_stack *s;
+	struct layout l;
+
+	if (config_check(cfg, err, errlen))
+		return -1;
+	if (cfg->emit == NULL || cfg->banner_done == NULL)
+		return fail(err, errlen,
+			    "tcp: the emit and banner_done callbacks are needed");
+	layout_of(cfg, &l);
+	if (mem == NULL || ((uintptr_t)mem & 63) != 0)
+		return fail(err, errlen,
+			    "tcp: the memory block must be 64-byte aligned");
+	if (len < l.total)
+		return fail(err, errlen,
+			    "tcp: the memory block has %zu bytes, %zu needed",
+			    len, l.total);
+	s = mem;
+	memset(s, 0, sizeof(*s));
+	tcb_table_init(&s->table, base + l.table, cfg->max_connections,
+		       cfg->hash_seed);
+	timer_wheel_init(&s->wheel, base + l.wheel, TCP_WHEEL_BUCKETS,
+			 &s->table.tcbs[0].timer, sizeof(struct tcb),
+			 (uint32_t)now);
+	s->buffers = (uint8_t *)base + l.buffers;
+	s->buf_stack = (uint32_t *)(base + l.buf_stack);
+	s->buf_stride = l.buf_stride;
+	s->buf_count = cfg->buffer_count;
+	/* buffer 0 on top: buffers are first used in address order */
+	for (uint32_t b = 0; b < cfg->buffer_count; b++)
+		s->buf_stack[b] = cfg->buffer_count - 1 - b;
+	s->buf_free = cfg->buffer_count;
+	s->max_bytes = cfg->max_bytes;
+	s->wait_ms = cfg->server_first_wait_ms;
+	s->idle_ms = cfg->idle_timeout_ms;
+	s->total_ms = cfg->total_timeout_ms;
+	s->rto_ms = cfg->rto_ms;
+	s->max_retries = cfg->max_retries;
+	s->syn_wscale = cfg->syn_wscale;
+	s->window = cfg->window;
+	s->mss = cfg->mss;
+	s->close_with_fin = cfg->close_with_fin;
+	s->probes = cfg->probes;
+	if (cfg->generic_probe)
+		s->generic = *cfg->generic_probe;
+	else
+		s->generic = (struct tcp_probe){
+			.payload = generic_payload,
+			.len = sizeof(generic_payload) - 1,
+		};
+	s->emit = cfg->emit;
+	s->banner_done = cfg->banner_done;
+	s->render = cfg->render;
+	s->ctx = cfg->ctx;
+	*out = s;
+	return 0;
+}
