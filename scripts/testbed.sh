@@ -30,9 +30,13 @@ LAB_TABLE='
 '
 TARGETS=198.18.1.0/24 # covers every row but scanner and gateway
 PREFIX_LEN=15         # 198.18.0.0/15: one flat L2 segment
-SCAN_NS=ts-scan SCAN_IF=ts-scan0 SCAN_MAC=02:74:73:00:00:02
-LAB_NS=ts-lab LAB_IF=ts-lab0 LAB_MAC=02:74:73:00:00:01
-STATE=/run/tidescan-lab                   # configs, keys, logs, pidfiles
+# TS_LAB_NAME names a lab (default "ts"): labs of other names are separate
+# namespaces, links and state, so several can be up at once.
+NAME=${TS_LAB_NAME:-ts}
+[[ "$NAME" =~ ^[a-z][a-z0-9]{0,5}$ ]] || { echo "testbed: TS_LAB_NAME must be 1-6 of [a-z0-9]" >&2; exit 2; }
+SCAN_NS=$NAME-scan SCAN_IF=$NAME-scan0 SCAN_MAC=02:74:73:00:00:02
+LAB_NS=$NAME-lab LAB_IF=$NAME-lab0 LAB_MAC=02:74:73:00:00:01
+STATE=/run/tidescan-lab${TS_LAB_NAME:+-$NAME} # configs, keys, logs, pidfiles
 READY_TIMEOUT=${TS_LAB_READY_TIMEOUT:-20} # seconds for all daemons to answer
 # ---------------------------------------------------------------------------
 
