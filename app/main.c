@@ -76,7 +76,7 @@ load_config(struct config *cfg, int argc, char **argv)
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
 	if (cfg->mode == MODE_SCAN && cfg->output_format != OUTPUT_NDJSON)
-		usage_error("--output-format: only ndjson is supported yet");
+		usage_error("--output-format: not supported yet (only ndjson is)");
 }
 
 static uint64_t

@@ -56,11 +56,17 @@ expect_usage_error 1.2.3.400 --list 1.2.3.400 -p 80
 expect_usage_error 70000 --list 1.2.3.4 -p 70000
 expect_usage_error --bogus --list 1.2.3.4 -p 80 --bogus
 expect_usage_error 5/3 --list 1.2.3.4 -p 80 --shard 5/3
-expect_usage_error "not supported yet" 198.18.0.1 -p 80 --no-default-excludes --banners
+expect_usage_error "not supported yet" 198.18.0.1 -p 80 --no-default-excludes --output-format xml
 expect_usage_error "UDP" 198.18.0.1 -p 80,U:53 --no-default-excludes
 printf 'scan:\n  ratee: 5\n' >"$WORK/bad.yaml"
 expect_usage_error "ratee" -c "$WORK/bad.yaml" --list 1.2.3.4 -p 80
 grep -q "bad.yaml:2:" "$WORK/err" || fail "profile error lacks file:line"
+
+# A broken probe registry is a usage error too, found before DPDK starts.
+printf 'probes:\n  - name: x\n    ports: 80\n    bogus: 1\nfallback:\n  name: g\n' >"$WORK/probes.yaml"
+expect_usage_error "bogus" 198.18.0.1 -p 80 --no-default-excludes --banners \
+	--probes "$WORK/probes.yaml" --router-mac 02:00:00:00:00:01 --source-ip 198.18.0.2
+grep -q "probes.yaml:4:" "$WORK/err" || fail "probe registry error lacks file:line"
 
 [ $failures -eq 0 ] && echo "PASS: cli" || echo "cli: $failures failure(s)"
 exit $((failures > 0))
