@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "yaml_doc.h"
 #include "tidescan_build.h"
 
 #define DEFAULT_RATE 100000
@@ -1135,38 +1136,11 @@ static int __attribute__((format(printf, 3, 4)))
 yaml_fail(struct yaml_load *ld, const yaml_node_t *node, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!ld->err || !ld->errlen)
-		return -1;
-	n = snprintf(ld->err, ld->errlen, "%s:%zu:%zu: ", ld->name,
-		     node->start_mark.line + 1, node->start_mark.column + 1);
-	if (n >= 0 && (size_t)n < ld->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	yaml_node_verror(ld->err, ld->errlen, ld->name, node, fmt, ap);
+	va_end(ap);
 	return -1;
-}
-
-static const char *
-node_kind(const yaml_node_t *node)
-{
-	return node->type == YAML_MAPPING_NODE	  ? "a mapping"
-	       : node->type == YAML_SEQUENCE_NODE ? "a list"
-						  : "a scalar";
-}
-
-static int
-node_is_null(const yaml_node_t *node)
-{
-	const char *v = (const char *)node->data.scalar.value;
-
-	if (node->type != YAML_SCALAR_NODE ||
-	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
 
 static const char *
@@ -1195,7 +1169,7 @@ yaml_set_scalar(struct yaml_load *ld, const struct config_key *k,
 
 	if (node->type != YAML_SCALAR_NODE)
 		return yaml_fail(ld, node, "%s expects %s, got %s", k->name,
-				 key_expects(k), node_kind(node));
+				 key_expects(k), yaml_node_kind(node));
 	if (strlen((const char *)node->data.scalar.value) !=
 	    node->data.scalar.length)
 		return yaml_fail(ld, node, "%s: value holds a NUL byte",
@@ -1212,7 +1186,7 @@ static int
 yaml_apply(struct yaml_load *ld, const struct config_key *k, yaml_node_t *value)
 {
 	key_reset(ld->cfg, k);
-	if (node_is_null(value)) {
+	if (yaml_node_is_null(value)) {
 		if (k->type == KEY_LIST || k->type == KEY_CUSTOM)
 			return 0;
 		return yaml_fail(ld, value, "%s has no value (expects %s)",
@@ -1225,14 +1199,14 @@ yaml_apply(struct yaml_load *ld, const struct config_key *k, yaml_node_t *value)
 			yaml_node_t *item =
 			    yaml_document_get_node(ld->doc, *it);
 
-			if (node_is_null(item))
+			if (yaml_node_is_null(item))
 				return yaml_fail(
 				    ld, item, "%s: empty list item", k->name);
 			if (item->type != YAML_SCALAR_NODE)
 				return yaml_fail(ld, item,
 						 "%s: a list item must be a "
 						 "scalar, got %s",
-						 k->name, node_kind(item));
+						 k->name, yaml_node_kind(item));
 			if (yaml_set_scalar(ld, k, item))
 				return -1;
 		}
@@ -1301,7 +1275,7 @@ yaml_mapping(struct yaml_load *ld, yaml_node_t *map, const char *section)
 		if (kn->type != YAML_SCALAR_NODE)
 			return yaml_fail(ld, kn,
 					 "a key must be a scalar, got %s",
-					 node_kind(kn));
+					 yaml_node_kind(kn));
 		key = (const char *)kn->data.scalar.value;
 		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p;
 		     q++) {
@@ -1315,13 +1289,13 @@ yaml_mapping(struct yaml_load *ld, yaml_node_t *map, const char *section)
 				    key, prev->start_mark.line + 1);
 		}
 		if (!section && is_section(key)) {
-			if (node_is_null(vn))
+			if (yaml_node_is_null(vn))
 				continue;
 			if (vn->type != YAML_MAPPING_NODE)
 				return yaml_fail(
 				    ld, vn,
 				    "section '%s' expects a mapping, got %s",
-				    key, node_kind(vn));
+				    key, yaml_node_kind(vn));
 			if (yaml_mapping(ld, vn, key))
 				return -1;
 			continue;
@@ -1337,50 +1311,24 @@ yaml_mapping(struct yaml_load *ld, yaml_node_t *map, const char *section)
 	return 0;
 }
 
+/* The profile's document, read into cfg; the document is deleted. */
 static int
-yaml_load(struct config *cfg, yaml_parser_t *parser, const char *name,
+yaml_load(struct config *cfg, yaml_document_t *doc, const char *name,
 	  char *err, size_t errlen)
 {
-	struct yaml_load ld = {cfg, NULL, name, err, errlen};
-	yaml_document_t doc, extra;
-	yaml_node_t *root;
+	struct yaml_load ld = {cfg, doc, name, err, errlen};
+	yaml_node_t *root = yaml_document_get_root_node(doc);
 	int rc = 0;
 
-	if (!yaml_parser_load(parser, &doc)) {
-		errf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
-		     parser->problem_mark.line + 1,
-		     parser->problem_mark.column + 1,
-		     parser->problem ? parser->problem : "unknown",
-		     parser->context ? " " : "",
-		     parser->context ? parser->context : "");
-		return -1;
-	}
-	ld.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (root && !node_is_null(root)) {
+	if (root && !yaml_node_is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE)
 			rc = yaml_fail(&ld, root,
 				       "a profile is a mapping of keys, got %s",
-				       node_kind(root));
+				       yaml_node_kind(root));
 		else
 			rc = yaml_mapping(&ld, root, NULL);
 	}
-	yaml_document_delete(&doc);
-	if (rc || !root)
-		return rc;
-	if (!yaml_parser_load(parser, &extra)) {
-		errf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", name,
-		     parser->problem_mark.line + 1,
-		     parser->problem_mark.column + 1,
-		     parser->problem ? parser->problem : "unknown");
-		return -1;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root && !node_is_null(root)) {
-		ld.doc = &extra;
-		rc = yaml_fail(&ld, root, "a profile holds one YAML document");
-	}
-	yaml_document_delete(&extra);
+	yaml_document_delete(doc);
 	return rc;
 }
 
@@ -1388,42 +1336,21 @@ int
 config_load_string(struct config *cfg, const char *yaml, const char *name,
 		   char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	int rc;
+	yaml_document_t doc;
 
-	if (!yaml_parser_initialize(&parser)) {
-		errf(err, errlen, "%s: out of memory", name);
+	if (yaml_doc_load_string(&doc, yaml, name, "profile", err, errlen))
 		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
-				     strlen(yaml));
-	rc = yaml_load(cfg, &parser, name, err, errlen);
-	yaml_parser_delete(&parser);
-	return rc;
+	return yaml_load(cfg, &doc, name, err, errlen);
 }
 
 int
 config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "rb");
-	int rc;
+	yaml_document_t doc;
 
-	if (!f) {
-		errf(err, errlen, "%s: cannot open profile: %s", path,
-		     strerror(errno));
+	if (yaml_doc_load_file(&doc, path, "profile", err, errlen))
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		errf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	rc = yaml_load(cfg, &parser, path, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return rc;
+	return yaml_load(cfg, &doc, path, err, errlen);
 }
 
 /* ---- YAML out ---- */

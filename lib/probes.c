@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "probes.h"
+#include "yaml_doc.h"
 
 #define PORT_COUNT 65536
 #define HOST_MAX 15 /* "255.255.255.255" */
@@ -353,38 +354,11 @@ static int __attribute__((format(printf, 3, 4)))
 load_fail(struct probes_load *ld, const yaml_node_t *node, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!ld->err || !ld->errlen)
-		return -1;
-	n = snprintf(ld->err, ld->errlen, "%s:%zu:%zu: ", ld->name,
-		     node->start_mark.line + 1, node->start_mark.column + 1);
-	if (n >= 0 && (size_t)n < ld->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	yaml_node_verror(ld->err, ld->errlen, ld->name, node, fmt, ap);
+	va_end(ap);
 	return -1;
-}
-
-static const char *
-node_kind(const yaml_node_t *node)
-{
-	return node->type == YAML_MAPPING_NODE	  ? "a mapping"
-	       : node->type == YAML_SEQUENCE_NODE ? "a list"
-						  : "a scalar";
-}
-
-static int
-node_is_null(const yaml_node_t *node)
-{
-	const char *v = (const char *)node->data.scalar.value;
-
-	if (node->type != YAML_SCALAR_NODE ||
-	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
 
 static const char *
@@ -408,7 +382,7 @@ check_keys(struct probes_load *ld, const yaml_node_t *map,
 		if (kn->type != YAML_SCALAR_NODE)
 			return load_fail(
 			    ld, kn, "%s%sa key must be a scalar, got %s", what,
-			    *what ? ": " : "", node_kind(kn));
+			    *what ? ": " : "", yaml_node_kind(kn));
 		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p;
 		     q++) {
 			yaml_node_t *prev =
@@ -459,8 +433,8 @@ want_scalar(struct probes_load *ld, const yaml_node_t *node, const char *what,
 	if (node->type != YAML_SCALAR_NODE)
 		return load_fail(ld, node, "%s%s%s expects %s, got %s", what,
 				 *what ? ": " : "", key, expects,
-				 node_kind(node));
-	if (node_is_null(node))
+				 yaml_node_kind(node));
+	if (yaml_node_is_null(node))
 		return load_fail(ld, node, "%s%s%s has no value (expects %s)",
 				 what, *what ? ": " : "", key, expects);
 	if (!nul_ok && strlen(scalar(node)) != node->data.scalar.length)
@@ -551,7 +525,7 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 		return load_fail(ld, node,
 				 "%s expects a mapping (name, %spayload, "
 				 "client_first, wait_ms), got %s",
-				 what, num ? "ports, " : "", node_kind(node));
+				 what, num ? "ports, " : "", yaml_node_kind(node));
 	if (check_keys(ld, node, keys, what))
 		return -1;
 
@@ -606,7 +580,7 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 	}
 
 	payload = map_get(ld, node, "payload");
-	if (payload && !node_is_null(payload)) {
+	if (payload && !yaml_node_is_null(payload)) {
 		if (want_scalar(ld, payload, what, "payload", "a string", 1))
 			return -1;
 		if (split_template(payload->data.scalar.value,
@@ -653,7 +627,7 @@ load_root(struct probes_load *ld, const yaml_node_t *root)
 		return load_fail(ld, root,
 				 "a probe registry is a mapping (user_agent, "
 				 "wait_ms, probes, fallback), got %s",
-				 node_kind(root));
+				 yaml_node_kind(root));
 	if (check_keys(ld, root, keys, ""))
 		return -1;
 	ua = map_get(ld, root, "user_agent");
@@ -673,24 +647,24 @@ load_root(struct probes_load *ld, const yaml_node_t *root)
 		if (ua->type != YAML_SCALAR_NODE)
 			return load_fail(ld, ua,
 					 "user_agent expects a string, got %s",
-					 node_kind(ua));
+					 yaml_node_kind(ua));
 		if (check_user_agent(scalar(ua), ua->data.scalar.length, msg,
 				     sizeof(msg)))
 			return load_fail(ld, ua, "user_agent: %s", msg);
 	}
 	reg->user_agent = strdup(
-	    ua && !node_is_null(ua) ? scalar(ua) : PROBE_USER_AGENT_DEFAULT);
+	    ua && !yaml_node_is_null(ua) ? scalar(ua) : PROBE_USER_AGENT_DEFAULT);
 
 	if (!fallback)
 		return load_fail(ld, root,
 				 "missing key 'fallback' (the probe of every "
 				 "port no entry of probes lists)");
-	if (list && !node_is_null(list)) {
+	if (list && !yaml_node_is_null(list)) {
 		if (list->type != YAML_SEQUENCE_NODE)
 			return load_fail(ld, list,
 					 "probes expects a list of entries, "
 					 "got %s",
-					 node_kind(list));
+					 yaml_node_kind(list));
 		count = list->data.sequence.items.top -
 			list->data.sequence.items.start;
 		if (count > PROBE_ENTRIES_MAX)
@@ -716,53 +690,28 @@ load_root(struct probes_load *ld, const yaml_node_t *root)
 	return 0;
 }
 
+/* The registry's document, read into reg; the document is deleted. */
 static int
-probes_load(struct probe_registry *reg, yaml_parser_t *parser, const char *name,
-	    char *err, size_t errlen)
+probes_load(struct probe_registry *reg, yaml_document_t *doc,
+	    const char *name, char *err, size_t errlen)
 {
 	struct probes_load ld = {
-	    .reg = reg, .name = name, .err = err, .errlen = errlen};
-	yaml_document_t doc, extra;
-	yaml_node_t *root;
+	    .reg = reg, .doc = doc, .name = name, .err = err, .errlen = errlen};
+	yaml_node_t *root = yaml_document_get_root_node(doc);
 	int rc;
 
-	if (!yaml_parser_load(parser, &doc)) {
-		errf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
-		     parser->problem_mark.line + 1,
-		     parser->problem_mark.column + 1,
-		     parser->problem ? parser->problem : "unknown",
-		     parser->context ? " " : "",
-		     parser->context ? parser->context : "");
-		return -1;
-	}
-	ld.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (!root || node_is_null(root)) {
+	if (!root || yaml_node_is_null(root)) {
 		errf(err, errlen,
 		     "%s: empty probe registry (it needs at least "
 		     "a fallback)",
 		     name);
-		yaml_document_delete(&doc);
-		return -1;
+		rc = -1;
+	} else {
+		rc = load_root(&ld, root);
 	}
-	rc = load_root(&ld, root);
-	yaml_document_delete(&doc);
+	yaml_document_delete(doc);
 	if (rc)
-		return rc;
-	if (!yaml_parser_load(parser, &extra)) {
-		errf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", name,
-		     parser->problem_mark.line + 1,
-		     parser->problem_mark.column + 1,
-		     parser->problem ? parser->problem : "unknown");
-		return -1;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root && !node_is_null(root)) {
-		ld.doc = &extra;
-		rc = load_fail(&ld, root,
-			       "a probe registry holds one YAML document");
-	}
-	yaml_document_delete(&extra);
+		probes_free(reg);
 	return rc;
 }
 
@@ -770,50 +719,25 @@ int
 probes_load_string(struct probe_registry *reg, const char *yaml,
 		   const char *name, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	int rc;
+	yaml_document_t doc;
 
 	memset(reg, 0, sizeof(*reg));
-	if (!yaml_parser_initialize(&parser)) {
-		errf(err, errlen, "%s: out of memory", name);
+	if (yaml_doc_load_string(&doc, yaml, name, "probe registry", err,
+				 errlen))
 		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
-				     strlen(yaml));
-	rc = probes_load(reg, &parser, name, err, errlen);
-	yaml_parser_delete(&parser);
-	if (rc)
-		probes_free(reg);
-	return rc;
+	return probes_load(reg, &doc, name, err, errlen);
 }
 
 int
 probes_load_file(struct probe_registry *reg, const char *path, char *err,
 		 size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *f;
-	int rc;
+	yaml_document_t doc;
 
 	memset(reg, 0, sizeof(*reg));
-	f = fopen(path, "rb");
-	if (!f) {
-		errf(err, errlen, "%s: cannot open probe registry: %s", path,
-		     strerror(errno));
+	if (yaml_doc_load_file(&doc, path, "probe registry", err, errlen))
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		errf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	rc = probes_load(reg, &parser, path, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	if (rc)
-		probes_free(reg);
-	return rc;
+	return probes_load(reg, &doc, path, err, errlen);
 }
 
 int

@@ -1,0 +1,30 @@
+/* yaml_doc: read the one YAML document of a file or a string with libyaml,
+ * and word problems as FILE:LINE:COLUMN: ... — what the profile and the
+ * probe-registry loaders share. */
+#ifndef TIDESCAN_YAML_DOC_H
+#define TIDESCAN_YAML_DOC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <yaml.h>
+
+/* Load the document of path (or of text, called name in messages) into
+ * doc, which the caller deletes with yaml_document_delete. A second
+ * document is an error: "NAME:L:C: a WHAT holds one YAML document". 0, or
+ * -1 with a message in err (doc then needs no delete). */
+int yaml_doc_load_file(yaml_document_t *doc, const char *path,
+		       const char *what, char *err, size_t errlen);
+int yaml_doc_load_string(yaml_document_t *doc, const char *text,
+			 const char *name, const char *what, char *err,
+			 size_t errlen);
+
+/* "NAME:LINE:COLUMN: " and the formatted message, at node. Returns -1. */
+int yaml_node_verror(char *err, size_t errlen, const char *name,
+		     const yaml_node_t *node, const char *fmt, va_list ap);
+
+/* "a mapping", "a list" or "a scalar". */
+const char *yaml_node_kind(const yaml_node_t *node);
+/* A plain scalar that YAML reads as null: "", "~", "null"... */
+int yaml_node_is_null(const yaml_node_t *node);
+
+#endif
