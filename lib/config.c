@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "errmsg.h"
 #include "yaml_doc.h"
 #include "tidescan_build.h"
 
@@ -23,18 +24,6 @@
 #define SHARD_MAX 65536
 
 /* ---- small helpers ---- */
-
-static void __attribute__((format(printf, 3, 4)))
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 strlist_add(char ***list, unsigned *count, const char *s, size_t len)
@@ -75,26 +64,6 @@ default_exclude_path(void)
 }
 
 /* ---- value parsers: 0, or -1 with a message that quotes the value ---- */
-
-static int
-parse_bool(const char *s, int *out, char *err, size_t errlen)
-{
-	static const char *const yes[] = {"true", "yes", "on"};
-	static const char *const no[] = {"false", "no", "off"};
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!strcasecmp(s, yes[i])) {
-			*out = 1;
-			return 0;
-		}
-		if (!strcasecmp(s, no[i])) {
-			*out = 0;
-			return 0;
-		}
-	}
-	errf(err, errlen, "'%s' is not a boolean (true or false)", s);
-	return -1;
-}
 
 /* Decimal digits only (or 0x... when hex is allowed), no sign, no blanks. */
 static int
@@ -949,7 +918,7 @@ key_set(struct config *cfg, const struct config_key *k, const char *value,
 
 	switch (k->type) {
 	case KEY_BOOL:
-		if (parse_bool(value, &b, err, errlen))
+		if (yaml_parse_bool(value, &b, err, errlen))
 			return -1;
 		*(int *)key_field(cfg, k) = b;
 		return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "errmsg.h"
 #include "tidescan_build.h"
 
 enum flag_kind {
@@ -125,18 +126,6 @@ static const struct flag flags[] = {
 };
 
 #define FLAG_COUNT (sizeof(flags) / sizeof(flags[0]))
-
-static void __attribute__((format(printf, 3, 4)))
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const struct flag *
 flag_lookup(const char *name, size_t len)

@@ -9,22 +9,11 @@
 #include <yaml.h>
 
 #include "probes.h"
+#include "errmsg.h"
 #include "yaml_doc.h"
 
 #define PORT_COUNT 65536
 #define HOST_MAX 15 /* "255.255.255.255" */
-
-static void __attribute__((format(printf, 3, 4)))
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- rendering ---- */
 
@@ -151,26 +140,6 @@ check_name(const char *s, size_t len, char *msg, size_t msglen)
 		}
 	}
 	return 0;
-}
-
-static int
-parse_bool(const char *s, int *out, char *msg, size_t msglen)
-{
-	static const char *const yes[] = {"true", "yes", "on"};
-	static const char *const no[] = {"false", "no", "off"};
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!strcasecmp(s, yes[i])) {
-			*out = 1;
-			return 0;
-		}
-		if (!strcasecmp(s, no[i])) {
-			*out = 0;
-			return 0;
-		}
-	}
-	errf(msg, msglen, "'%s' is not a boolean (true or false)", s);
-	return -1;
 }
 
 /* Decimal digits only, at most max. */
@@ -557,7 +526,7 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 		if (want_scalar(ld, client_first, what, "client_first",
 				"true or false", 0))
 			return -1;
-		if (parse_bool(scalar(client_first), &e->client_first, msg,
+		if (yaml_parse_bool(scalar(client_first), &e->client_first, msg,
 			       sizeof(msg)))
 			return load_fail(ld, client_first,
 					 "%s: client_first: %s", what, msg);

@@ -17,11 +17,12 @@
  * Each TCB has one timer on the wheel, armed for the earliest of its
  * deadlines: total (opened_at + total), the event (server-first wait,
  * retransmit or persist, at event_at) and idle (active_at + idle, once the
- * server spoke or our probe went out and nothing of ours is unacknowledged).
- * Deadlines that move later (new data pushes idle on) leave the timer where
- * it is: it fires early, tcb_on_timer sees nothing due and re-arms it. Only
- * a deadline moving earlier moves the timer, so a data segment costs no
- * timer work at all.
+ * server spoke or our probe went out and nothing of ours is pending).
+ * When idle moves later (new data) the timer stays where it is: it fires
+ * early, tcb_on_timer sees nothing due and re-arms it, so a data segment
+ * costs no timer work. When the event goes away (the server spoke during
+ * the wait, our probe was acknowledged) the timer moves at once: a few
+ * stores now rather than a wake-up for nothing, which costs a cache miss.
  */
 
 /* tcb.flags */
@@ -271,13 +272,15 @@ tcb_deadline(const struct tcp_stack *s, const struct tcb *t)
 	return at;
 }
 
-/* Make sure the timer fires no later than the earliest deadline. */
+/* Make sure the timer fires no later than the earliest deadline; with
+ * `exact`, at it. */
 static inline void
-tcb_schedule(struct tcp_stack *s, struct tcb *t)
+tcb_schedule(struct tcp_stack *s, struct tcb *t, int exact)
 {
 	uint32_t at = tcb_deadline(s, t);
 
-	if (timer_link_armed(&t->timer) && tick_before_eq(t->timer.at, at))
+	if (timer_link_armed(&t->timer) &&
+	    (exact ? t->timer.at == at : tick_before_eq(t->timer.at, at)))
 		return;
 	timer_wheel_arm(&s->wheel, tcb_index(&s->table, t), at);
 }
@@ -327,7 +330,7 @@ tcb_finish(struct tcp_stack *s, struct tcb *t, enum tcp_close_reason reason,
 		t->retries = 0;
 		t->flags = (uint8_t)((t->flags & ~TCB_PERSIST) | TCB_EVENT);
 		t->event_at = now + s->rto_ms;
-		tcb_schedule(s, t);
+		tcb_schedule(s, t, 0);
 		return;
 	}
 	if (reason == TCP_CLOSE_FIN)
@@ -348,7 +351,7 @@ tcb_on_timer(struct tcp_stack *s, struct tcb *t, uint32_t now)
 			}
 			tcb_retransmit(s, t, now);
 		}
-		tcb_schedule(s, t);
+		tcb_schedule(s, t, 0);
 		return;
 	}
 	if (!tick_before(now, t->opened_at + s->total_ms)) {
@@ -379,16 +382,32 @@ tcb_on_timer(struct tcp_stack *s, struct tcb *t, uint32_t now)
 		tcb_finish(s, t, TCP_CLOSE_IDLE, now);
 		return;
 	}
-	tcb_schedule(s, t);
+	tcb_schedule(s, t, 0);
 }
+
+/* Expired TCBs are taken TIMER_AHEAD ahead of their handling, and their
+ * index lines prefetched: a close from a timer must edit the index. */
+#define TIMER_AHEAD 8
 
 unsigned
 tcp_timers_run(struct tcp_stack *s, uint64_t now)
 {
-	uint32_t tick = (uint32_t)now, i;
-	unsigned fired = 0;
+	uint32_t tick = (uint32_t)now, ahead[TIMER_AHEAD], i;
+	unsigned first = 0, count = 0, fired = 0;
 
-	while ((i = timer_wheel_expire(&s->wheel, tick)) != TIMER_NIL) {
+	for (;;) {
+		while (count < TIMER_AHEAD &&
+		       (i = timer_wheel_expire(&s->wheel, tick)) != TIMER_NIL) {
+			tcb_table_prefetch(&s->table,
+					   tcb_hash(&s->table,
+						    &tcb_at(&s->table, i)->tuple));
+			ahead[(first + count++) % TIMER_AHEAD] = i;
+		}
+		if (count == 0)
+			break;
+		i = ahead[first];
+		first = (first + 1) % TIMER_AHEAD;
+		count--;
 		tcb_on_timer(s, tcb_at(&s->table, i), tick);
 		fired++;
 	}
@@ -443,7 +462,7 @@ tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 		t->flags |= TCB_EVENT;
 		t->event_at = now + (p && p->wait_ms ? p->wait_ms : s->wait_ms);
 	}
-	tcb_schedule(s, t);
+	tcb_schedule(s, t, 0);
 	return TCP_OPENED;
 }
 
@@ -596,6 +615,7 @@ tcb_input(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	  uint32_t now)
 {
 	enum receive_result r = RECEIVE_QUIET;
+	uint8_t had_event = t->flags & TCB_EVENT;
 	uint32_t ack_off;
 	unsigned sent = 0;
 
@@ -621,7 +641,7 @@ tcb_input(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 		sent = tcb_send(s, t, now);
 	if (r == RECEIVE_ACK && sent == 0)
 		send_ack(s, t);
-	tcb_schedule(s, t);
+	tcb_schedule(s, t, had_event && !(t->flags & TCB_EVENT));
 	return TCP_ACCEPTED;
 }
 
@@ -676,41 +696,56 @@ prefetch_copy(const struct tcp_stack *s, const struct tcb *t,
 		__builtin_prefetch(p + off, 1);
 }
 
-/* Four passes over each group of BURST segments, so that the cache misses
- * of one pass overlap: hash and prefetch the index lines; prefetch the
- * TCBs the index names; prefetch where data segments will be copied; then
- * handle the segments (which look the tuples up again: an earlier segment
- * may have changed the table). */
+/* A rolling pipeline over the segments, so that the cache misses of
+ * several segments overlap: segment i is hashed and its index line
+ * prefetched; LOOKUP_AHEAD segments later its TCB is prefetched; COPY_AHEAD
+ * later, where its data goes; HANDLE_AHEAD later it is handled (looked up
+ * again: an earlier segment may have changed the table). */
+#define TCB_AHEAD 8
+#define COPY_AHEAD 12
+#define HANDLE_AHEAD 16
+
 void
 tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs,
 		unsigned n, uint64_t now, enum tcp_verdict *verdicts)
 {
-	const struct tcb *cand[BURST];
-	uint32_t hash[BURST];
+	const struct tcb *cand[HANDLE_AHEAD];
+	uint32_t hash[HANDLE_AHEAD];
+	unsigned taking = 0;
 
-	for (unsigned base = 0; base < n; base += BURST) {
-		unsigned m = n - base < BURST ? n - base : BURST;
-		const struct tcp_segment *g = segs + base;
-		unsigned taking = 0;
+	for (unsigned i = 0; i < n + HANDLE_AHEAD; i++) {
+		unsigned j;
 
-		for (unsigned i = 0; i < m; i++) {
-			hash[i] = tcb_hash(&s->table, &g[i].tuple);
-			tcb_table_prefetch(&s->table, hash[i]);
+		if (i < n) {
+			hash[i % HANDLE_AHEAD] =
+				tcb_hash(&s->table, &segs[i].tuple);
+			tcb_table_prefetch(&s->table, hash[i % HANDLE_AHEAD]);
 		}
-		for (unsigned i = 0; i < m; i++) {
-			cand[i] = tcb_table_candidate(&s->table, hash[i]);
-			if (cand[i])
-				__builtin_prefetch(cand[i], 1);
+		j = i - TCB_AHEAD;
+		if (i >= TCB_AHEAD && j < n) {
+			const struct tcb *t = tcb_table_candidate(
+				&s->table, hash[j % HANDLE_AHEAD]);
+
+			cand[j % HANDLE_AHEAD] = t;
+			if (t)
+				__builtin_prefetch(t, 1);
 		}
-		for (unsigned i = 0; i < m; i++)
-			if (g[i].len && cand[i] && cand[i]->state == TCB_OPEN)
-				prefetch_copy(s, cand[i], &g[i], &taking);
-		for (unsigned i = 0; i < m; i++) {
-			enum tcp_verdict v =
-				input_one(s, &g[i], hash[i], (uint32_t)now);
+		j = i - COPY_AHEAD;
+		if (i >= COPY_AHEAD && j < n) {
+			const struct tcb *t = cand[j % HANDLE_AHEAD];
+
+			if (segs[j].len && t && t->state == TCB_OPEN)
+				prefetch_copy(s, t, &segs[j], &taking);
+		}
+		j = i - HANDLE_AHEAD;
+		if (i >= HANDLE_AHEAD && j < n) {
+			enum tcp_verdict v = input_one(
+				s, &segs[j], hash[j % HANDLE_AHEAD], (uint32_t)now);
 
 			if (verdicts)
-				verdicts[base + i] = v;
+				verdicts[j] = v;
+			if (v == TCP_OPENED || taking)
+				taking -= taking > 0;
 		}
 	}
 }

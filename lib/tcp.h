@@ -137,8 +137,9 @@ struct tcp_counters {
 	uint64_t timers_fired;
 };
 
-/* Ticks per revolution of the stack's timer wheel (ms). */
-#define TCP_WHEEL_BUCKETS 16384u
+/* Ticks per revolution of the stack's timer wheel (ms): longer deadlines
+ * wait in their bucket for a later turn. */
+#define TCP_WHEEL_BUCKETS 4096u
 
 /* The stack. Read counters freely; the rest is the stack's own. */
 struct tcp_stack {

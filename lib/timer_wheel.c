@@ -1,6 +1,6 @@
 /* timer_wheel: buckets of doubly linked lists threaded through the elements
  * themselves (uint32_t indices, no pointers), one bucket per tick modulo the
- * wheel size; see timer_wheel.h for the contract. */
+ * wheel size, TIMER_LANES lists per bucket; see timer_wheel.h. */
 #include "timer_wheel.h"
 
 /* prev of a list's first element: TIMER_HEAD | list number. */
@@ -12,16 +12,24 @@ link_of(const struct timer_wheel *w, uint32_t i)
 	return (struct timer_link *)(w->base + (size_t)i * w->stride);
 }
 
+/* The list of element i armed for tick `at`. */
 static inline uint32_t
-pending_list(const struct timer_wheel *w)
+list_of(const struct timer_wheel *w, uint32_t at, uint32_t i)
 {
-	return w->mask + 1;
+	return (at & w->mask) * TIMER_LANES + i % TIMER_LANES;
+}
+
+/* The list holding lane k of the tick being expired. */
+static inline uint32_t
+expiring(const struct timer_wheel *w, uint32_t k)
+{
+	return (w->mask + 1) * TIMER_LANES + k;
 }
 
 size_t
 timer_wheel_footprint(uint32_t buckets)
 {
-	return ((size_t)buckets + 1) * sizeof(uint32_t);
+	return ((size_t)buckets + 1) * TIMER_LANES * sizeof(uint32_t);
 }
 
 void
@@ -31,11 +39,12 @@ timer_wheel_init(struct timer_wheel *w, void *mem, uint32_t buckets,
 	w->heads = mem;
 	w->mask = buckets - 1;
 	w->now = now;
+	w->lane = 0;
 	w->base = (char *)links;
 	w->stride = stride;
 	w->armed = 0;
-	for (uint32_t b = 0; b <= buckets; b++)
-		w->heads[b] = TIMER_NIL;
+	for (size_t l = 0; l < ((size_t)buckets + 1) * TIMER_LANES; l++)
+		w->heads[l] = TIMER_NIL;
 }
 
 /* Put element i first in list `list`. */
@@ -76,7 +85,7 @@ timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at)
 	if (tick_before_eq(at, w->now))
 		at = w->now + 1;
 	l->at = at;
-	list_push(w, at & w->mask, i, l);
+	list_push(w, list_of(w, at, i), i, l);
 }
 
 void
@@ -90,27 +99,52 @@ timer_wheel_cancel(struct timer_wheel *w, uint32_t i)
 	w->armed--;
 }
 
+/* Move the lists of the wheel's next tick to the expiring lists. */
+static void
+take_next_tick(struct timer_wheel *w)
+{
+	uint32_t base;
+
+	w->now++;
+	base = (w->now & w->mask) * TIMER_LANES;
+	for (uint32_t k = 0; k < TIMER_LANES; k++) {
+		uint32_t i = w->heads[base + k];
+
+		if (i == TIMER_NIL)
+			continue;
+		w->heads[base + k] = TIMER_NIL;
+		w->heads[expiring(w, k)] = i;
+		link_of(w, i)->prev = TIMER_HEAD | expiring(w, k);
+		__builtin_prefetch(link_of(w, i));
+	}
+}
+
 uint32_t
 timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 {
-	uint32_t pending = pending_list(w);
-
 	for (;;) {
-		uint32_t i = w->heads[pending];
+		uint32_t k, i = TIMER_NIL;
 
+		/* the next lane with entries, in turn: while one lane's
+		 * element is handled, the next ones' are on their way */
+		for (k = 0; k < TIMER_LANES; k++) {
+			i = w->heads[expiring(w, (w->lane + k) % TIMER_LANES)];
+			if (i != TIMER_NIL)
+				break;
+		}
 		if (i != TIMER_NIL) {
 			struct timer_link *l = link_of(w, i);
 
+			w->lane = (w->lane + k + 1) % TIMER_LANES;
 			list_unlink(w, l);
+			if (l->next != TIMER_NIL)
+				__builtin_prefetch(link_of(w, l->next));
 			if (tick_before_eq(l->at, w->now)) {
-				/* the caller works on i while the next loads */
-				if (l->next != TIMER_NIL)
-					__builtin_prefetch(link_of(w, l->next));
 				w->armed--;
 				return i;
 			}
 			/* Due in a later revolution: back to its bucket. */
-			list_push(w, l->at & w->mask, i, l);
+			list_push(w, list_of(w, l->at, i), i, l);
 			continue;
 		}
 		if (!tick_before(w->now, now))
@@ -119,12 +153,6 @@ timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 		 * one revolution before now, so each is visited once. */
 		if (now - w->now > w->mask + 1)
 			w->now = now - (w->mask + 1);
-		w->now++;
-		i = w->heads[w->now & w->mask];
-		if (i != TIMER_NIL) {
-			w->heads[w->now & w->mask] = TIMER_NIL;
-			w->heads[pending] = i;
-			link_of(w, i)->prev = TIMER_HEAD | pending;
-		}
+		take_next_tick(w);
 	}
 }

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "errmsg.h"
 #include "yaml_doc.h"
 
 static int
@@ -103,6 +105,26 @@ yaml_node_verror(char *err, size_t errlen, const char *name,
 		     node->start_mark.line + 1, node->start_mark.column + 1);
 	if (n >= 0 && (size_t)n < errlen)
 		vsnprintf(err + n, errlen - n, fmt, ap);
+	return -1;
+}
+
+int
+yaml_parse_bool(const char *s, int *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = 1;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = 0;
+			return 0;
+		}
+	}
+	errf(err, errlen, "'%s' is not a boolean (true or false)", s);
 	return -1;
 }
 

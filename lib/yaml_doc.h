@@ -22,6 +22,10 @@ int yaml_doc_load_string(yaml_document_t *doc, const char *text,
 int yaml_node_verror(char *err, size_t errlen, const char *name,
 		     const yaml_node_t *node, const char *fmt, va_list ap);
 
+/* A YAML boolean: true/yes/on or false/no/off, any case. 0, or -1 with a
+ * message quoting s. */
+int yaml_parse_bool(const char *s, int *out, char *err, size_t errlen);
+
 /* "a mapping", "a list" or "a scalar". */
 const char *yaml_node_kind(const yaml_node_t *node);
 /* A plain scalar that YAML reads as null: "", "~", "null"... */
