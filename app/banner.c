@@ -91,11 +91,15 @@ emit_segment(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
 {
 	struct rx_lcore *rx = ctx;
 	const struct scan_context *scan = rx->scan;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(scan->pool);
+	struct rte_mbuf *m = rx_reply_alloc(rx);
 	size_t frame_len;
 
-	if (unlikely(m == NULL)) {
-		rx->replies_dropped++;
+	if (unlikely(m == NULL))
+		return;
+	/* Probes are at most PROBE_PAYLOAD_MAX bytes: a frame always fits;
+	 * refuse rather than write past the mbuf if that ever changes. */
+	if (unlikely((size_t)len + FRAME_MIN_LEN > rte_pktmbuf_tailroom(m))) {
+		rx_reply_send(rx, m, 0);
 		return;
 	}
 	frame_len = tcp_segment_build(rte_pktmbuf_mtod(m, uint8_t *),
@@ -103,14 +107,7 @@ emit_segment(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
 				      tuple->our_ip, tuple->their_ip,
 				      tuple->our_port, tuple->their_port, seq,
 				      ack, flags, window, payload, len);
-	if (unlikely(frame_len == 0 || frame_len > rte_pktmbuf_tailroom(m))) {
-		rte_pktmbuf_free(m);
-		rx->replies_dropped++;
-		return;
-	}
-	m->data_len = (uint16_t)frame_len;
-	m->pkt_len = (uint32_t)frame_len;
-	rx_queue_mbuf(rx, m);
+	rx_reply_send(rx, m, frame_len);
 }
 
 static void

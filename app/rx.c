@@ -10,8 +10,6 @@
 #include "banner.h"
 #include "scan.h"
 
-#define REPLY_FRAME_MAX 64
-
 /* Is (ip, port) one of our source endpoints, as the cookie would have
  * picked it for this target? */
 static inline int
@@ -98,41 +96,42 @@ flush_results(struct rx_lcore *rx, struct scan_result_batch *batch)
 	batch->count = 0;
 }
 
-/* Hand a frame to the paired TX lcore, which owns the TX queue. */
-void
-rx_queue_mbuf(struct rx_lcore *rx, struct rte_mbuf *m)
+/* A reply frame is built straight into an mbuf of the port's pool ... */
+struct rte_mbuf *
+rx_reply_alloc(struct rx_lcore *rx)
 {
-	if (unlikely(rte_ring_sp_enqueue(rx->replies, m) != 0)) {
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->scan->pool);
+
+	if (unlikely(m == NULL))
+		rx->replies_dropped++;
+	return m;
+}
+
+/* ... and handed, len bytes long, to the paired TX lcore, which owns the TX
+ * queue. A length of 0 (nothing could be built) drops it. */
+void
+rx_reply_send(struct rx_lcore *rx, struct rte_mbuf *m, size_t len)
+{
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	if (unlikely(len == 0 || rte_ring_sp_enqueue(rx->replies, m) != 0)) {
 		rte_pktmbuf_free(m);
 		rx->replies_dropped++;
 	}
 }
 
-static void
-queue_reply(struct rx_lcore *rx, const uint8_t *frame, size_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->scan->pool);
-
-	if (unlikely(m == NULL)) {
-		rx->replies_dropped++;
-		return;
-	}
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame, len);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	rx_queue_mbuf(rx, m);
-}
-
 void
 rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf)
 {
-	uint8_t frame[REPLY_FRAME_MAX];
+	struct rte_mbuf *m = rx_reply_alloc(rx);
 
-	queue_reply(rx, frame,
-		    tcp_segment_build(frame, rx->scan->our_mac, pf->src_mac,
-				      pf->ip_dst, pf->ip_src, pf->dport,
-				      pf->sport, pf->ack, 0, TCP_FLAG_RST, 0,
-				      NULL, 0));
+	if (m)
+		rx_reply_send(rx, m,
+			      tcp_segment_build(rte_pktmbuf_mtod(m, uint8_t *),
+						rx->scan->our_mac, pf->src_mac,
+						pf->ip_dst, pf->ip_src,
+						pf->dport, pf->sport, pf->ack,
+						0, TCP_FLAG_RST, 0, NULL, 0));
 }
 
 static void
@@ -144,12 +143,14 @@ handle_arp(struct rx_lcore *rx, const struct parsed_frame *pf)
 		.ip_first = scan->source.ip_first,
 		.ip_last = scan->source.ip_first + scan->source.ip_count - 1,
 	};
-	uint8_t frame[REPLY_FRAME_MAX], mac[6];
+	struct rte_mbuf *m;
+	uint8_t mac[6];
 
 	memcpy(us.mac, scan->our_mac, 6);
-	if (arp_wants_answer(&us, pf)) {
-		queue_reply(rx, frame,
-			    arp_reply_build(frame, us.mac, pf->arp_tpa, pf));
+	if (arp_wants_answer(&us, pf) && (m = rx_reply_alloc(rx)) != NULL) {
+		rx_reply_send(rx, m,
+			      arp_reply_build(rte_pktmbuf_mtod(m, uint8_t *),
+					      us.mac, pf->arp_tpa, pf));
 		rx->arp_answered++;
 	}
 	if (cfg->have_gateway && rx->gateway_mac == 0 &&

@@ -109,7 +109,8 @@ int rx_seen_before(struct rx_lcore *rx, uint32_t ip, uint16_t port,
 void rx_report(struct rx_lcore *rx, struct scan_result_batch *batch,
 	       uint32_t ip, uint16_t port, uint8_t status, uint8_t ttl,
 	       uint8_t code);
-void rx_queue_mbuf(struct rx_lcore *rx, struct rte_mbuf *m);
+struct rte_mbuf *rx_reply_alloc(struct rx_lcore *rx);
+void rx_reply_send(struct rx_lcore *rx, struct rte_mbuf *m, size_t len);
 /* Close a half-open connection: RST with seq = their ack. */
 void rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf);
 
