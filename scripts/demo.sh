@@ -16,7 +16,7 @@ eval "$(scripts/testbed.sh env)"
 addrs="$TS_SERVICES $TS_EXCLUDED $TS_RST $TS_FILTERED $TS_UNREACHABLE"
 echo "== scanning $addrs, ports 0-65535, from $TS_SCAN_NS through net_af_packet on $TS_SCAN_IF"
 ip netns exec "$TS_SCAN_NS" timeout -s INT -k 10 300 build/tidescan \
-	--dpdk "--in-memory --no-pci --lcores=0@0,1@1,2@0 --vdev=net_af_packet0,iface=$TS_SCAN_IF,framecnt=4096" \
+	--dpdk "--in-memory --no-pci --lcores=0@0,1@1,2@0 --vdev=net_af_packet0,iface=$TS_SCAN_IF,framecnt=16384" \
 	--source-ip "$TS_SCANNER" --gateway "$TS_GATEWAY" --no-default-excludes \
 	--rate 150000 --wait 2 -p 0-65535 $addrs
 echo "== the lab's truth (open ports by its own configuration):"

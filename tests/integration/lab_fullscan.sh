@@ -4,7 +4,7 @@
 # unreachable, on exactly the addresses the lab says.
 source "$(dirname "$0")/lib.sh"
 lab_up
-lab_scan $LAB_ADDRS -p 0-65535 --rate 200000 --wait 3 --seed 7 \
+lab_scan $LAB_ADDRS -p 0-65535 --rate 100000 --wait 3 --seed 7 \
 	--report-closed -o "$WORK/out.ndjson" 2>"$WORK/err" ||
 	{ cat "$WORK/err" >&2; fail "scan exited $?"; }
 cat "$WORK/err"

@@ -23,7 +23,7 @@ lab_up() {
 # "${LAB_SCAN[@]}" ARGS... & runs it in the background with $! its timeout
 # (ip netns exec replaces itself), which passes SIGINT on to tidescan.
 LAB_SCAN=(ip netns exec "$TS_SCAN_NS" timeout -s INT -k 10 "${SCAN_TIMEOUT:-120}"
-	"$TIDESCAN" --dpdk "$EAL_BASE --vdev=net_af_packet0,iface=$TS_SCAN_IF,framecnt=4096"
+	"$TIDESCAN" --dpdk "$EAL_BASE --vdev=net_af_packet0,iface=$TS_SCAN_IF,framecnt=16384"
 	--source-ip "$TS_SCANNER" --gateway "$TS_GATEWAY"
 	--no-default-excludes --quiet)
 lab_scan() { "${LAB_SCAN[@]}" "$@"; }
