@@ -61,6 +61,8 @@ banner_probes_load(struct banner_probes *bp, const struct config *cfg,
 			.payload = NULL,
 			.len = (uint16_t)e->payload_max,
 			.flags = e->client_first ? TCP_PROBE_IMMEDIATE : 0,
+			.wait_ms = e->client_first ? 0 : e->wait_ms,
+			.user = e,
 		};
 	}
 	for (unsigned port = 0; port < 65536; port++)
@@ -77,7 +79,9 @@ render_probe(void *ctx, const struct tcp_tuple *tuple,
 {
 	const struct rx_lcore *rx = ctx;
 	const struct banner_probes *bp = rx->scan->probes;
-	const struct probe_entry *e = &bp->registry.entries[probe - bp->probes];
+	/* The stack may hand back a copy of a probe (the generic one): its
+	 * entry rides along in user, not in its address. */
+	const struct probe_entry *e = probe->user;
 
 	return (uint16_t)RTE_MIN(probe_payload_render(e, tuple->their_ip,
 						      bp->user_agent, out, cap),

@@ -95,12 +95,14 @@ scan_seed(const struct config *cfg)
 
 /* EAL arguments come from --dpdk "..." or the profile's dpdk section; DPDK's
  * own log goes to stderr so that stdout carries results only. */
+static char *eal_args_copy; /* EAL may keep pointers into it until cleanup */
+
 static void
 eal_start(const struct config *cfg, const char *prog)
 {
 	char *eal_argv[MAX_EAL_ARGS];
 	int eal_argc = 0;
-	char *copy = strdup(cfg->eal_args ? cfg->eal_args : "");
+	char *copy = eal_args_copy = strdup(cfg->eal_args ? cfg->eal_args : "");
 	char *save = NULL;
 
 	eal_argv[eal_argc++] = (char *)prog;
@@ -402,6 +404,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 		      seconds_since(scan, sent_tsc));
 	port_stop(scan);
 	rte_eal_cleanup();
+	free(eal_args_copy);
 }
 
 int
