@@ -32,8 +32,7 @@ tcb_table_footprint(uint32_t capacity)
 }
 
 void
-tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity,
-	       uint64_t seed)
+tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity, uint64_t seed)
 {
 	uint32_t slots = slot_count(capacity);
 
@@ -49,8 +48,7 @@ tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity,
 }
 
 struct tcb *
-tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
-		 uint32_t hash)
+tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
 {
 	struct tcb *tcb;
 	uint32_t n, i;

@@ -44,7 +44,7 @@ struct tcb {
 	uint16_t snd_nxt;	 /* our bytes sent */
 	uint16_t mss;		 /* largest segment we send them */
 	uint8_t state;		 /* enum tcb_state */
-	uint8_t flags;		 /* TCB_* below (lib/tcp.c) */
+	uint8_t flags;		 /* TCB_* flags of lib/tcp.c */
 	uint8_t retries;	 /* retransmissions since the last new ack */
 	uint8_t wscale;		 /* shift of their window field */
 };
@@ -53,8 +53,10 @@ static_assert(sizeof(struct tcb) == 64, "a TCB is one cache line");
 static_assert(offsetof(struct tcb, tuple) == 0, "the key comes first");
 
 #define TCB_NO_BUFFER 0xffffffffu
-/* Most TCBs a table holds. */
-#define TCB_TABLE_MAX 100000000u
+/* Most TCBs a table holds (its index then has 2^28 slots). */
+#define TCB_TABLE_MAX 200000000u
+static_assert(TCB_TABLE_MAX <= TIMER_MAX_ELEMENTS,
+	      "every TCB can be a timer wheel element");
 
 /* An index slot: the high 32 bits of the tuple's hash and the TCB's number
  * plus one (0: empty). The home slot of a hash h is h & mask. */
@@ -64,13 +66,13 @@ struct tcb_slot {
 };
 
 struct tcb_table {
-	struct tcb *tcbs;	 /* capacity TCBs */
-	struct tcb_slot *slots;	 /* mask + 1 slots, at least 1.25 * capacity */
+	struct tcb *tcbs;	/* capacity TCBs */
+	struct tcb_slot *slots; /* mask + 1 slots, at least 1.25 * capacity */
 	uint32_t mask;
 	uint32_t capacity;
 	uint32_t in_use;
-	uint32_t free_head;	 /* freed TCBs, chained by timer.next */
-	uint32_t fresh;		 /* TCBs from here on were never used */
+	uint32_t free_head; /* freed TCBs, chained by timer.next */
+	uint32_t fresh;	    /* TCBs from here on were never used */
 	uint64_t seed;
 };
 
@@ -126,8 +128,8 @@ tcb_table_prefetch(const struct tcb_table *t, uint32_t hash)
 	__builtin_prefetch(&t->slots[hash & t->mask]);
 }
 
-/* The TCB whose first slot match this hash has (not yet compared): to
- * prefetch before tcb_table_find; NULL if there is none. */
+/* The TCB named by the first slot whose hash matches (its tuple not yet
+ * compared): to prefetch before tcb_table_find. NULL if there is none. */
 static inline struct tcb *
 tcb_table_candidate(const struct tcb_table *t, uint32_t hash)
 {

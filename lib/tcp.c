@@ -1,10 +1,10 @@
 /* tcp: the banner stack's protocol — opening a TCB on a SYN-ACK, the
  * server-first wait and the probe, in-order reassembly into a banner buffer,
  * retransmission, zero-window persist, timeouts and close; see tcp.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "packet.h"
 #include "tcp.h"
 
@@ -26,11 +26,11 @@
  */
 
 /* tcb.flags */
-#define TCB_SPOKE 0x01	 /* they sent data */
-#define TCB_PROBED 0x02	 /* our probe was chosen: no more waiting */
-#define TCB_GENERIC 0x04 /* ... and it is the generic probe */
-#define TCB_EVENT 0x08	 /* event_at is armed */
-#define TCB_PERSIST 0x10 /* ... for a zero-window probe, not a retransmit */
+#define TCB_SPOKE 0x01	  /* they sent data */
+#define TCB_PROBED 0x02	  /* our probe was chosen: no more waiting */
+#define TCB_GENERIC 0x04  /* ... and it is the generic probe */
+#define TCB_EVENT 0x08	  /* event_at is armed */
+#define TCB_PERSIST 0x10  /* ... for a zero-window probe, not a retransmit */
 #define TCB_SENT_ALL 0x20 /* every byte of the probe went out once */
 
 /* Persist probes back off up to rto << PERSIST_MAX_SHIFT. */
@@ -41,13 +41,23 @@
 #define MAX_RTO_MS 60000u
 #define BURST 32
 
+static_assert(TCP_MAX_CONNECTIONS <= TCB_TABLE_MAX,
+	      "the TCB table holds the most connections allowed");
+
 static const uint8_t generic_payload[] = "\r\n\r\n";
+static const struct tcp_probe generic_builtin = {
+    .payload = generic_payload,
+    .len = sizeof(generic_payload) - 1,
+};
 
 static const char *const reason_names[TCP_CLOSE_REASONS] = {
-	[TCP_CLOSE_FIN] = "fin",	     [TCP_CLOSE_RST] = "rst",
-	[TCP_CLOSE_MAX_BYTES] = "max_bytes", [TCP_CLOSE_IDLE] = "idle",
-	[TCP_CLOSE_TOTAL] = "total",	     [TCP_CLOSE_NO_ACK] = "no_ack",
-	[TCP_CLOSE_SHUTDOWN] = "shutdown",
+    [TCP_CLOSE_FIN] = "fin",
+    [TCP_CLOSE_RST] = "rst",
+    [TCP_CLOSE_MAX_BYTES] = "max_bytes",
+    [TCP_CLOSE_IDLE] = "idle",
+    [TCP_CLOSE_TOTAL] = "total",
+    [TCP_CLOSE_NO_ACK] = "no_ack",
+    [TCP_CLOSE_SHUTDOWN] = "shutdown",
 };
 
 const char *
@@ -109,15 +119,15 @@ tcb_probe(const struct tcp_stack *s, const struct tcb *t)
 	if (!(t->flags & TCB_PROBED))
 		return NULL;
 	if (t->flags & TCB_GENERIC)
-		return &s->generic;
+		return s->generic;
 	return port_probe(s, t->tuple.their_port);
 }
 
 /* The bytes of the connection's probe p: fixed, or rendered into the
  * stack's scratch buffer. */
 static uint16_t
-probe_bytes(struct tcp_stack *s, const struct tcb *t,
-	    const struct tcp_probe *p, const uint8_t **bytes)
+probe_bytes(struct tcp_stack *s, const struct tcb *t, const struct tcp_probe *p,
+	    const uint8_t **bytes)
 {
 	uint16_t n;
 
@@ -398,9 +408,9 @@ tcp_timers_run(struct tcp_stack *s, uint64_t now)
 	for (;;) {
 		while (count < TIMER_AHEAD &&
 		       (i = timer_wheel_expire(&s->wheel, tick)) != TIMER_NIL) {
-			tcb_table_prefetch(&s->table,
-					   tcb_hash(&s->table,
-						    &tcb_at(&s->table, i)->tuple));
+			tcb_table_prefetch(
+			    &s->table,
+			    tcb_hash(&s->table, &tcb_at(&s->table, i)->tuple));
 			ahead[(first + count++) % TIMER_AHEAD] = i;
 		}
 		if (count == 0)
@@ -472,8 +482,7 @@ tcb_input_synack(struct tcp_stack *s, struct tcb *t,
 		 const struct tcp_segment *seg)
 {
 	if (!(seg->flags & TCP_FLAG_ACK) || seg->ack != t->iss + 1 ||
-	    t->state != TCB_OPEN ||
-	    seg->seq != t->rcv_nxt - 1 - t->buf_len) {
+	    t->state != TCB_OPEN || seg->seq != t->rcv_nxt - 1 - t->buf_len) {
 		s->counters.bad_ack++;
 		return TCP_IGNORED;
 	}
@@ -483,8 +492,8 @@ tcb_input_synack(struct tcp_stack *s, struct tcb *t,
 }
 
 static enum tcp_verdict
-tcb_input_rst(struct tcp_stack *s, struct tcb *t,
-	      const struct tcp_segment *seg, uint32_t now)
+tcb_input_rst(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
+	      uint32_t now)
 {
 	if ((seg->flags & TCP_FLAG_ACK) &&
 	    seg->ack - (t->iss + 1) > t->snd_nxt) {
@@ -676,76 +685,102 @@ tcp_input(struct tcp_stack *s, const struct tcp_segment *seg, uint64_t now)
 
 /* Start loading the lines of the banner buffer that data segment g will
  * be copied to (the buffer it holds, or the one it would take next). */
-static inline void
+static inline unsigned
 prefetch_copy(const struct tcp_stack *s, const struct tcb *t,
-	      const struct tcp_segment *g, unsigned *taking)
+	      const struct tcp_segment *g, unsigned taking)
 {
 	uint32_t b = t->buf, from = t->buf_len, len = g->len;
+	unsigned took = 0;
 	const uint8_t *p;
 
 	if (b == TCB_NO_BUFFER) {
-		if (*taking >= s->buf_free)
-			return;
-		b = s->buf_stack[s->buf_free - 1 - (*taking)++];
+		if (taking >= s->buf_free)
+			return 0;
+		b = s->buf_stack[s->buf_free - 1 - taking];
 		from = 0;
+		took = 1;
 	}
 	if (len > s->max_bytes - from)
 		len = s->max_bytes - from;
 	p = buffer_data(s, b) + from;
 	for (uint32_t off = 0; off < len + ((uintptr_t)p & 63); off += 64)
 		__builtin_prefetch(p + off, 1);
+	return took;
 }
 
-/* A rolling pipeline over the segments, so that the cache misses of
- * several segments overlap: segment i is hashed and its index line
- * prefetched; LOOKUP_AHEAD segments later its TCB is prefetched; COPY_AHEAD
- * later, where its data goes; HANDLE_AHEAD later it is handled (looked up
- * again: an earlier segment may have changed the table). */
-#define TCB_AHEAD 8
-#define COPY_AHEAD 12
-#define HANDLE_AHEAD 16
-
-void
-tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs,
-		unsigned n, uint64_t now, enum tcp_verdict *verdicts)
+/* Start loading what handling segment g will write to beyond its TCB:
+ * where its data goes, and the timer-list neighbours that a close or a
+ * moved timer writes (stores that miss the cache hold up later stores).
+ * t is its TCB, or NULL for a SYN-ACK that would open one; `taking` and
+ * `opening` are the buffers that segments before it will take and the
+ * free TCB the next SYN-ACK will. Returns 1 if it counted on a buffer. */
+static inline unsigned
+prefetch_writes(const struct tcp_stack *s, const struct tcb *t,
+		const struct tcp_segment *g, uint32_t now, unsigned taking,
+		uint32_t *opening)
 {
-	const struct tcb *cand[HANDLE_AHEAD];
-	uint32_t hash[HANDLE_AHEAD];
-	unsigned taking = 0;
+	unsigned took = 0;
 
-	for (unsigned i = 0; i < n + HANDLE_AHEAD; i++) {
-		unsigned j;
+	if (t == NULL) {
+		uint32_t i = *opening;
 
-		if (i < n) {
-			hash[i % HANDLE_AHEAD] =
-				tcb_hash(&s->table, &segs[i].tuple);
-			tcb_table_prefetch(&s->table, hash[i % HANDLE_AHEAD]);
+		if (!is_synack(g->flags) || i == TIMER_NIL)
+			return 0;
+		/* the TCB it will take, and the list its timer joins */
+		timer_wheel_prefetch_arm(&s->wheel, i, now + s->wait_ms);
+		*opening = tcb_at(&s->table, i)->timer.next;
+		return 0;
+	}
+	if (t->state != TCB_OPEN)
+		return 0;
+	if (g->len)
+		took = prefetch_copy(s, t, g, taking);
+	if ((g->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)) ||
+	    ((t->flags & TCB_EVENT) && (g->len || g->ack != t->iss + 1)))
+		timer_wheel_prefetch_cancel(&s->wheel, tcb_index(&s->table, t));
+	/* their first word ends the wait: the timer moves to idle */
+	if (g->len && (t->flags & (TCB_EVENT | TCB_PROBED)) == TCB_EVENT)
+		timer_wheel_prefetch_arm(&s->wheel, tcb_index(&s->table, t),
+					 now + s->idle_ms);
+	return took;
+}
+
+/* Four passes over each group of BURST segments, so that the cache misses
+ * of one pass overlap: hash and prefetch the index lines; prefetch the
+ * TCBs the index names; prefetch what handling will write; then handle the
+ * segments (which look the tuples up again: an earlier segment may have
+ * changed the table). */
+void
+tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
+		uint64_t now, enum tcp_verdict *verdicts)
+{
+	const struct tcb *cand[BURST];
+	uint32_t hash[BURST];
+
+	for (unsigned base = 0; base < n; base += BURST) {
+		unsigned m = n - base < BURST ? n - base : BURST;
+		const struct tcp_segment *g = segs + base;
+		uint32_t opening = s->table.free_head;
+		unsigned taking = 0;
+
+		for (unsigned i = 0; i < m; i++) {
+			hash[i] = tcb_hash(&s->table, &g[i].tuple);
+			tcb_table_prefetch(&s->table, hash[i]);
 		}
-		j = i - TCB_AHEAD;
-		if (i >= TCB_AHEAD && j < n) {
-			const struct tcb *t = tcb_table_candidate(
-				&s->table, hash[j % HANDLE_AHEAD]);
-
-			cand[j % HANDLE_AHEAD] = t;
-			if (t)
-				__builtin_prefetch(t, 1);
+		for (unsigned i = 0; i < m; i++) {
+			cand[i] = tcb_table_candidate(&s->table, hash[i]);
+			if (cand[i])
+				__builtin_prefetch(cand[i], 1);
 		}
-		j = i - COPY_AHEAD;
-		if (i >= COPY_AHEAD && j < n) {
-			const struct tcb *t = cand[j % HANDLE_AHEAD];
-
-			if (segs[j].len && t && t->state == TCB_OPEN)
-				prefetch_copy(s, t, &segs[j], &taking);
-		}
-		j = i - HANDLE_AHEAD;
-		if (i >= HANDLE_AHEAD && j < n) {
-			enum tcp_verdict v = input_one(
-				s, &segs[j], hash[j % HANDLE_AHEAD], (uint32_t)now);
+		for (unsigned i = 0; i < m; i++)
+			taking += prefetch_writes(
+			    s, cand[i], &g[i], (uint32_t)now, taking, &opening);
+		for (unsigned i = 0; i < m; i++) {
+			enum tcp_verdict v =
+			    input_one(s, &g[i], hash[i], (uint32_t)now);
 
 			if (verdicts)
-				verdicts[j] = v;
-			if (v == TCP_OPENED || taking)
-				taking -= taking > 0;
+				verdicts[base + i] = v;
 		}
 	}
 }
@@ -771,31 +806,18 @@ void
 tcp_config_default(struct tcp_config *cfg)
 {
 	*cfg = (struct tcp_config){
-		.max_connections = 1000000,
-		.max_bytes = 4096,
-		.buffer_count = 250000,
-		.server_first_wait_ms = 1000,
-		.idle_timeout_ms = 2000,
-		.total_timeout_ms = 10000,
-		.rto_ms = 1000,
-		.max_retries = 3,
-		.syn_wscale = 7,
-		.window = 64240,
-		.mss = 1460,
+	    .max_connections = 1000000,
+	    .max_bytes = 4096,
+	    .buffer_count = 250000,
+	    .server_first_wait_ms = 1000,
+	    .idle_timeout_ms = 2000,
+	    .total_timeout_ms = 10000,
+	    .rto_ms = 1000,
+	    .max_retries = 3,
+	    .syn_wscale = 7,
+	    .window = 64240,
+	    .mss = 1460,
 	};
-}
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
 }
 
 /* A probe fits in the sequence space we track and can be rendered
@@ -814,53 +836,69 @@ probe_check(const struct tcp_probe *p, int port, const struct tcp_config *cfg,
 	else
 		snprintf(name, sizeof(name), "the probe of port %d", port);
 	if (p->len > TCP_PROBE_MAX_LEN)
-		return fail(err, errlen, "tcp: %s has %u bytes, more than %u",
-			    name, p->len, TCP_PROBE_MAX_LEN);
-	if (p->wait_ms > TCP_MAX_TIMEOUT_MS)
-		return fail(err, errlen, "tcp: %s waits %u ms, more than %u",
-			    name, p->wait_ms, TCP_MAX_TIMEOUT_MS);
-	return fail(err, errlen,
-		    "tcp: %s has no payload and there is no render callback",
-		    name);
+		errf(err, errlen, "tcp: %s has %u bytes, more than %u", name,
+		     p->len, TCP_PROBE_MAX_LEN);
+	else if (p->wait_ms > TCP_MAX_TIMEOUT_MS)
+		errf(err, errlen, "tcp: %s waits %u ms, more than %u", name,
+		     p->wait_ms, TCP_MAX_TIMEOUT_MS);
+	else
+		errf(err, errlen,
+		     "tcp: %s has no payload and there is no render callback",
+		     name);
+	return -1;
 }
 
 static int
 config_check(const struct tcp_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->max_connections < 1 ||
-	    cfg->max_connections > TCP_MAX_CONNECTIONS)
-		return fail(err, errlen,
-			    "tcp: max_connections %u is not in 1..%u",
-			    cfg->max_connections, TCP_MAX_CONNECTIONS);
-	if (cfg->max_bytes < 16 || cfg->max_bytes > 65535)
-		return fail(err, errlen, "tcp: max_bytes %u is not in 16..65535",
-			    cfg->max_bytes);
-	if (cfg->buffer_count < 1 || cfg->buffer_count > cfg->max_connections)
-		return fail(err, errlen,
-			    "tcp: buffer_count %u is not in 1..max_connections "
-			    "(%u)",
-			    cfg->buffer_count, cfg->max_connections);
+	    cfg->max_connections > TCP_MAX_CONNECTIONS) {
+		errf(err, errlen, "tcp: max_connections %u is not in 1..%u",
+		     cfg->max_connections, TCP_MAX_CONNECTIONS);
+		return -1;
+	}
+	if (cfg->max_bytes < 16 || cfg->max_bytes > 65535) {
+		errf(err, errlen, "tcp: max_bytes %u is not in 16..65535",
+		     cfg->max_bytes);
+		return -1;
+	}
+	if (cfg->buffer_count < 1 || cfg->buffer_count > cfg->max_connections) {
+		errf(err, errlen,
+		     "tcp: buffer_count %u is not in 1..max_connections (%u)",
+		     cfg->buffer_count, cfg->max_connections);
+		return -1;
+	}
 	if (cfg->server_first_wait_ms < 1 ||
 	    cfg->server_first_wait_ms > TCP_MAX_TIMEOUT_MS ||
 	    cfg->idle_timeout_ms < 1 ||
 	    cfg->idle_timeout_ms > TCP_MAX_TIMEOUT_MS ||
 	    cfg->total_timeout_ms < 1 ||
-	    cfg->total_timeout_ms > TCP_MAX_TIMEOUT_MS)
-		return fail(err, errlen,
-			    "tcp: server_first_wait_ms, idle_timeout_ms and "
-			    "total_timeout_ms must be in 1..%u",
-			    TCP_MAX_TIMEOUT_MS);
-	if (cfg->rto_ms < 1 || cfg->rto_ms > MAX_RTO_MS)
-		return fail(err, errlen, "tcp: rto_ms %u is not in 1..%u",
-			    cfg->rto_ms, MAX_RTO_MS);
-	if (cfg->max_retries > 8)
-		return fail(err, errlen, "tcp: max_retries %u is not in 0..8",
-			    cfg->max_retries);
-	if (cfg->syn_wscale > MAX_WSCALE && cfg->syn_wscale != TCP_NO_WSCALE)
-		return fail(err, errlen, "tcp: syn_wscale %u is not in 0..%u",
-			    cfg->syn_wscale, MAX_WSCALE);
-	if (cfg->window < 1 || cfg->mss < 1)
-		return fail(err, errlen, "tcp: window and mss must be >= 1");
+	    cfg->total_timeout_ms > TCP_MAX_TIMEOUT_MS) {
+		errf(err, errlen,
+		     "tcp: server_first_wait_ms, idle_timeout_ms and "
+		     "total_timeout_ms must be in 1..%u",
+		     TCP_MAX_TIMEOUT_MS);
+		return -1;
+	}
+	if (cfg->rto_ms < 1 || cfg->rto_ms > MAX_RTO_MS) {
+		errf(err, errlen, "tcp: rto_ms %u is not in 1..%u", cfg->rto_ms,
+		     MAX_RTO_MS);
+		return -1;
+	}
+	if (cfg->max_retries > 8) {
+		errf(err, errlen, "tcp: max_retries %u is not in 0..8",
+		     cfg->max_retries);
+		return -1;
+	}
+	if (cfg->syn_wscale > MAX_WSCALE && cfg->syn_wscale != TCP_NO_WSCALE) {
+		errf(err, errlen, "tcp: syn_wscale %u is not in 0..%u",
+		     cfg->syn_wscale, MAX_WSCALE);
+		return -1;
+	}
+	if (cfg->window < 1 || cfg->mss < 1) {
+		errf(err, errlen, "tcp: window and mss must be >= 1");
+		return -1;
+	}
 	if (cfg->generic_probe &&
 	    probe_check(cfg->generic_probe, -1, cfg, err, errlen))
 		return -1;
@@ -923,17 +961,23 @@ tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
 
 	if (config_check(cfg, err, errlen))
 		return -1;
-	if (cfg->emit == NULL || cfg->banner_done == NULL)
-		return fail(err, errlen,
-			    "tcp: the emit and banner_done callbacks are needed");
+	if (cfg->emit == NULL || cfg->banner_done == NULL) {
+		errf(err, errlen,
+		     "tcp: the emit and banner_done callbacks are needed");
+		return -1;
+	}
 	layout_of(cfg, &l);
-	if (mem == NULL || ((uintptr_t)mem & 63) != 0)
-		return fail(err, errlen,
-			    "tcp: the memory block must be 64-byte aligned");
-	if (len < l.total)
-		return fail(err, errlen,
-			    "tcp: the memory block has %zu bytes, %zu needed",
-			    len, l.total);
+	if (mem == NULL || ((uintptr_t)mem & 63) != 0) {
+		errf(err, errlen,
+		     "tcp: the memory block must be 64-byte aligned");
+		return -1;
+	}
+	if (len < l.total) {
+		errf(err, errlen,
+		     "tcp: the memory block has %zu bytes, %zu needed", len,
+		     l.total);
+		return -1;
+	}
 	s = mem;
 	memset(s, 0, sizeof(*s));
 	tcb_table_init(&s->table, base + l.table, cfg->max_connections,
@@ -960,13 +1004,7 @@ tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
 	s->mss = cfg->mss;
 	s->close_with_fin = cfg->close_with_fin;
 	s->probes = cfg->probes;
-	if (cfg->generic_probe)
-		s->generic = *cfg->generic_probe;
-	else
-		s->generic = (struct tcp_probe){
-			.payload = generic_payload,
-			.len = sizeof(generic_payload) - 1,
-		};
+	s->generic = cfg->generic_probe ? cfg->generic_probe : &generic_builtin;
 	s->emit = cfg->emit;
 	s->banner_done = cfg->banner_done;
 	s->render = cfg->render;

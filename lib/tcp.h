@@ -19,11 +19,11 @@
  * the port's probe is client-first (TCP_PROBE_IMMEDIATE) it goes out at
  * once, carrying that ACK. Otherwise the stack waits (the probe's wait_ms,
  * or server_first_wait_ms) for the server to speak; if it says nothing, the
- * port's probe is sent, or the generic probe for a port without one. In-order data is kept (up to
- * max_bytes) and ACKed; out-of-order and duplicate data is re-ACKed. The
- * banner is done, and the connection closed (RST, or FIN if close_with_fin),
- * on their FIN, their RST, max_bytes, idle_timeout_ms without data,
- * total_timeout_ms after the SYN-ACK, or when our probe is never
+ * port's probe is sent, or the generic probe for a port without one. In-order
+ * data is kept (up to max_bytes) and ACKed; out-of-order and duplicate data is
+ * re-ACKed. The banner is done, and the connection closed (RST, or FIN if
+ * close_with_fin), on their FIN, their RST, max_bytes, idle_timeout_ms without
+ * data, total_timeout_ms after the SYN-ACK, or when our probe is never
  * acknowledged after max_retries retransmissions. banner_done is called
  * exactly once for every connection opened.
  *
@@ -36,8 +36,8 @@
  * HTTP request naming the target): then len is the most it renders. */
 struct tcp_probe {
 	const uint8_t *payload;
-	uint16_t len;	  /* at most TCP_PROBE_MAX_LEN; 0: say nothing, listen */
-	uint8_t flags;	  /* TCP_PROBE_* */
+	uint16_t len;  /* at most TCP_PROBE_MAX_LEN; 0: say nothing, listen */
+	uint8_t flags; /* TCP_PROBE_* */
 	uint32_t wait_ms; /* server-first wait; 0: server_first_wait_ms */
 	const void *user; /* the caller's, e.g. its probe entry */
 };
@@ -60,12 +60,12 @@ enum tcp_close_reason {
 const char *tcp_close_reason_name(enum tcp_close_reason reason);
 
 /* A segment to send, from us (tuple->our_*) to them; window 0 on RSTs. */
-typedef void tcp_emit_fn(void *ctx, const struct tcp_tuple *tuple,
-			 uint32_t seq, uint32_t ack, uint8_t flags,
-			 uint16_t window, const uint8_t *payload,
-			 uint16_t len);
+typedef void tcp_emit_fn(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
+			 uint32_t ack, uint8_t flags, uint16_t window,
+			 const uint8_t *payload, uint16_t len);
 /* A finished banner: data (NULL when len is 0) is valid only during the
- * call. probe is what we sent (NULL if nothing: the server spoke first). */
+ * call. probe is what we sent, as the caller gave it (the port's entry or
+ * generic_probe), NULL if nothing: the server spoke first. */
 typedef void tcp_banner_fn(void *ctx, const struct tcp_tuple *tuple,
 			   const uint8_t *data, uint32_t len,
 			   enum tcp_close_reason reason,
@@ -93,12 +93,12 @@ struct tcp_config {
 	uint32_t total_timeout_ms;     /* 10000 */
 	uint32_t rto_ms;	       /* first retransmit timeout: 1000 */
 	uint8_t max_retries;	       /* retransmissions, 0 to 8 (3) */
-	uint8_t syn_wscale; /* window scale our SYN offered (7), or
-			     * TCP_NO_WSCALE: then their windows are unscaled */
-	uint16_t window;    /* the window we advertise (64240) */
-	uint16_t mss;	    /* cap on the segments we send (1460) */
-	int close_with_fin; /* close with FIN instead of RST (0) */
-	uint64_t hash_seed; /* keys the TCB index hash (0) */
+	uint8_t syn_wscale;	       /* window scale our SYN offered (7), or
+					* TCP_NO_WSCALE: then their windows are unscaled */
+	uint16_t window;	       /* the window we advertise (64240) */
+	uint16_t mss;		       /* cap on the segments we send (1460) */
+	int close_with_fin;	       /* close with FIN instead of RST (0) */
+	uint64_t hash_seed;	       /* keys the TCB index hash (0) */
 	/* Probes by their port (65536 entries, NULL: none), or NULL for no
 	 * port probes at all; a port without one gets generic_probe after
 	 * the wait (NULL: "\r\n\r\n"). The stack keeps the pointers: the
@@ -117,22 +117,22 @@ void tcp_config_default(struct tcp_config *cfg);
 /* Counters, written by the stack's lcore only. */
 struct tcp_counters {
 	uint64_t connections_opened;
-	uint64_t banners;      /* done with at least one byte */
-	uint64_t tcb_full;     /* SYN-ACKs refused with RST: table or pool full */
-	uint64_t retransmits;  /* segments sent again (probe, FIN) */
-	uint64_t timeouts;     /* closed by the idle or total timeout */
-	uint64_t in_use;       /* connections held now (open or closing) */
+	uint64_t banners;  /* done with at least one byte */
+	uint64_t tcb_full; /* SYN-ACKs refused with RST: table or pool full */
+	uint64_t retransmits; /* segments sent again (probe, FIN) */
+	uint64_t timeouts;    /* closed by the idle or total timeout */
+	uint64_t in_use;      /* connections held now (open or closing) */
 	uint64_t buffers_in_use;
 	uint64_t closed[TCP_CLOSE_REASONS]; /* banners done, by reason */
-	uint64_t segments;     /* handed to tcp_input */
-	uint64_t unknown;      /* for no connection: TCP_UNKNOWN */
-	uint64_t bad_ack;      /* ack outside what we sent, or no ACK flag */
-	uint64_t bad_rst;      /* RST outside the window */
-	uint64_t out_of_order; /* data past a gap: re-ACKed, dropped */
-	uint64_t duplicates;   /* nothing new (data or SYN-ACK): re-ACKed */
-	uint64_t no_buffer;    /* data left unacknowledged: pool empty */
-	uint64_t bytes;	       /* banner bytes kept */
-	uint64_t probes_sent;  /* probes started (first transmission) */
+	uint64_t segments;		    /* handed to tcp_input */
+	uint64_t unknown;		    /* for no connection: TCP_UNKNOWN */
+	uint64_t bad_ack;	 /* ack outside what we sent, or no ACK flag */
+	uint64_t bad_rst;	 /* RST outside the window */
+	uint64_t out_of_order;	 /* data past a gap: re-ACKed, dropped */
+	uint64_t duplicates;	 /* nothing new (data or SYN-ACK): re-ACKed */
+	uint64_t no_buffer;	 /* data left unacknowledged: pool empty */
+	uint64_t bytes;		 /* banner bytes kept */
+	uint64_t probes_sent;	 /* probes started (first transmission) */
 	uint64_t persist_probes; /* zero-window probes */
 	uint64_t timers_fired;
 };
@@ -163,7 +163,7 @@ struct tcp_stack {
 	uint16_t mss;
 	int close_with_fin;
 	const struct tcp_probe *const *probes;
-	struct tcp_probe generic;
+	const struct tcp_probe *generic;
 	tcp_emit_fn *emit;
 	tcp_banner_fn *banner_done;
 	tcp_render_fn *render;
@@ -187,8 +187,9 @@ int tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
 struct tcp_segment {
 	struct tcp_tuple tuple;
 	uint32_t seq, ack;
-	uint8_t flags;	 /* TCP_FLAG_* of lib/packet */
-	uint8_t wscale;	 /* window scale option (SYN-ACK), TCP_NO_WSCALE if none */
+	uint8_t flags; /* TCP_FLAG_* of lib/packet */
+	uint8_t
+	    wscale; /* window scale option (SYN-ACK), TCP_NO_WSCALE if none */
 	uint16_t window; /* the raw window field */
 	uint16_t mss;	 /* MSS option (SYN-ACK), 0 if none */
 	uint16_t len;

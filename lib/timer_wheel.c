@@ -99,6 +99,31 @@ timer_wheel_cancel(struct timer_wheel *w, uint32_t i)
 	w->armed--;
 }
 
+void
+timer_wheel_prefetch_cancel(const struct timer_wheel *w, uint32_t i)
+{
+	const struct timer_link *l = link_of(w, i);
+
+	if (!timer_link_armed(l))
+		return;
+	if (l->next != TIMER_NIL)
+		__builtin_prefetch(link_of(w, l->next), 1);
+	if (!(l->prev & TIMER_HEAD))
+		__builtin_prefetch(link_of(w, l->prev), 1);
+}
+
+void
+timer_wheel_prefetch_arm(const struct timer_wheel *w, uint32_t i, uint32_t at)
+{
+	uint32_t first;
+
+	if (tick_before_eq(at, w->now))
+		at = w->now + 1;
+	first = w->heads[list_of(w, at, i)];
+	if (first != TIMER_NIL)
+		__builtin_prefetch(link_of(w, first), 1);
+}
+
 /* Move the lists of the wheel's next tick to the expiring lists. */
 static void
 take_next_tick(struct timer_wheel *w)

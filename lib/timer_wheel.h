@@ -83,6 +83,15 @@ void timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at);
 /* Disarm element i; nothing happens if it is not armed. */
 void timer_wheel_cancel(struct timer_wheel *w, uint32_t i);
 
+/* Start loading, for writing, the elements that cancelling element i
+ * would write to (its neighbours). */
+void timer_wheel_prefetch_cancel(const struct timer_wheel *w, uint32_t i);
+
+/* Start loading, for writing, the element that arming element i for tick
+ * `at` would write to (the first of its list). */
+void timer_wheel_prefetch_arm(const struct timer_wheel *w, uint32_t i,
+			      uint32_t at);
+
 /* Take one element whose tick is at or before `now`, disarmed, and return
  * its number; TIMER_NIL once none is left. Elements come out in the order
  * of their ticks (any order within a tick); the caller may arm or cancel

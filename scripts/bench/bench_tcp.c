@@ -57,18 +57,18 @@ struct script {
  * and then wait for us (idle closes them); HTTP answers the probe with a
  * 512 B and a 300 B segment and closes; some services reset the probe. */
 static const struct script realistic[] = {
-	{22, 30, 1, {{PA, 0, 41, 0}}},
-	{80, 30, 2, {{PA, 0, 512, PROBE_LEN}, {FA | PA, 512, 300, PROBE_LEN}}},
-	{25, 20, 1, {{PA, 0, 60, 0}}},
-	{443, 20, 1, {{RST, 0, 0, 0}}},
+    {22, 30, 1, {{PA, 0, 41, 0}}},
+    {80, 30, 2, {{PA, 0, 512, PROBE_LEN}, {FA | PA, 512, 300, PROBE_LEN}}},
+    {25, 20, 1, {{PA, 0, 60, 0}}},
+    {443, 20, 1, {{RST, 0, 0, 0}}},
 };
 
 /* Copy-bound: 1 KiB banners in 400-600 B segments, every one closed by
  * a segment (FIN, RST, max_bytes). */
 static const struct script heavy[] = {
-	{22, 50, 3, {{PA, 0, 400, 0}, {PA, 400, 400, 0}, {FA, 800, 0, 0}}},
-	{80, 30, 2, {{PA, 0, 600, PROBE_LEN}, {RST, 600, 0, 0}}},
-	{21, 20, 2, {{PA, 0, 600, 0}, {PA, 600, 600, 0}}},
+    {22, 50, 3, {{PA, 0, 400, 0}, {PA, 400, 400, 0}, {FA, 800, 0, 0}}},
+    {80, 30, 2, {{PA, 0, 600, PROBE_LEN}, {RST, 600, 0, 0}}},
+    {21, 20, 2, {{PA, 0, 600, 0}, {PA, 600, 600, 0}}},
 };
 
 /* The silent connections' script: the SYN-ACK only. */
@@ -91,7 +91,7 @@ struct bench {
 	 * drawn, their slots half a ring later */
 	uint32_t picks[2 * BURST];
 	unsigned pick;
-	uint32_t *reopen;      /* ring of slots to open again */
+	uint32_t *reopen; /* ring of slots to open again */
 	uint64_t reopen_head, reopen_tail;
 	uint64_t emitted, emitted_bytes, banners, banner_bytes;
 };
@@ -131,9 +131,8 @@ slot_script(const struct bench *b, uint32_t i, uint32_t gen)
 }
 
 static void
-bench_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
-	   uint32_t ack, uint8_t flags, uint16_t window,
-	   const uint8_t *data, uint16_t len)
+bench_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq, uint32_t ack,
+	   uint8_t flags, uint16_t window, const uint8_t *data, uint16_t len)
 {
 	struct bench *b = ctx;
 
@@ -182,17 +181,17 @@ next_segment(struct bench *b, uint32_t i, struct tcp_segment *g)
 	iss = (uint32_t)mix((uint64_t)i << 32 | sl->gen | 1ull << 63);
 	irs = iss * 2654435761u;
 	*g = (struct tcp_segment){
-		.tuple = {.their_ip = THEIR_BASE + i,
-			  .our_ip = OUR_IP,
-			  .their_port = sc->port,
-			  .our_port = (uint16_t)(1024 + sl->gen % 60000)},
-		.seq = irs,
-		.ack = iss + 1,
-		.flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
-		.wscale = 7,
-		.window = 65535,
-		.mss = 1460,
-		.payload = payload,
+	    .tuple = {.their_ip = THEIR_BASE + i,
+		      .our_ip = OUR_IP,
+		      .their_port = sc->port,
+		      .our_port = (uint16_t)(1024 + sl->gen % 60000)},
+	    .seq = irs,
+	    .ack = iss + 1,
+	    .flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
+	    .wscale = 7,
+	    .window = 65535,
+	    .mss = 1460,
+	    .payload = payload,
 	};
 	if (sl->step++ == 0)
 		return 1;
@@ -237,7 +236,8 @@ build_burst(struct bench *b, struct tcp_segment *g)
 	}
 	while (n < BURST && b->pending_n) {
 		unsigned k = b->pick++ % (2 * BURST);
-		uint32_t p = b->picks[k], half = b->picks[(k + BURST) % (2 * BURST)];
+		uint32_t p = b->picks[k],
+			 half = b->picks[(k + BURST) % (2 * BURST)];
 		uint32_t i;
 
 		b->picks[k] = random_place(b);
@@ -250,7 +250,8 @@ build_burst(struct bench *b, struct tcp_segment *g)
 		if (b->slots[i].live && next_segment(b, i, &g[n]))
 			n++;
 		if (!b->slots[i].live ||
-		    b->slots[i].step > slot_script(b, i, b->slots[i].gen)->steps)
+		    b->slots[i].step >
+			slot_script(b, i, b->slots[i].gen)->steps)
 			b->pending[p] = b->pending[--b->pending_n];
 	}
 	return n;
@@ -284,9 +285,9 @@ int
 main(int argc, char **argv)
 {
 	struct tcp_probe http = {
-		.payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
-		.len = PROBE_LEN,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
+	    .len = PROBE_LEN,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *probes[65536];
 	struct tcp_segment g[BURST];
@@ -363,7 +364,7 @@ main(int argc, char **argv)
 
 		while (n < BURST && b.reopen_head < b.reopen_tail)
 			n += (unsigned)next_segment(
-				&b, b.reopen[b.reopen_head++ % b.n], &g[n]);
+			    &b, b.reopen[b.reopen_head++ % b.n], &g[n]);
 		tcp_input_burst(s, g, n, now, NULL);
 		in += n;
 	}
@@ -420,8 +421,8 @@ main(int argc, char **argv)
 	       "  in lib/tcp: %.2f s: %.1f M ops/s, %.1f ns/op\n"
 	       "  with the generator: %.2f s: %.1f M ops/s, %.1f ns/op\n",
 	       ops, in, fired, (double)(now - 1000) / 1000, t_stack,
-	       (double)ops / t_stack / 1e6, t_stack * 1e9 / (double)ops,
-	       t_run, (double)ops / t_run / 1e6, t_run * 1e9 / (double)ops);
+	       (double)ops / t_stack / 1e6, t_stack * 1e9 / (double)ops, t_run,
+	       (double)ops / t_run / 1e6, t_run * 1e9 / (double)ops);
 	printf("  opened %" PRIu64 ", banners %" PRIu64 " (fin %" PRIu64
 	       ", rst %" PRIu64 ", max_bytes %" PRIu64 ", idle %" PRIu64
 	       ", total %" PRIu64 ", no_ack %" PRIu64 "), tcb_full %" PRIu64
@@ -445,12 +446,12 @@ main(int argc, char **argv)
 	       "peak %.1f MiB (bench's own slots %.1f MiB)\n",
 	       (double)len / 1048576.0,
 	       (double)(len - (size_t)cfg.buffer_count *
-				      ((cfg.max_bytes + 63) & ~63u)) /
-		       b.n,
+				  ((cfg.max_bytes + 63) & ~63u)) /
+		   b.n,
 	       rss_fill / 1024.0, rss_run / 1024.0,
 	       status_kib("VmHWM") / 1024.0,
 	       (double)b.n * (sizeof(*b.slots) + 2 * sizeof(uint32_t)) /
-		       1048576.0);
+		   1048576.0);
 	munmap(mem, len);
 	free(b.slots);
 	free(b.reopen);

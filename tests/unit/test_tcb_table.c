@@ -24,10 +24,10 @@ random_tuple(void)
 	uint64_t r = rnd64();
 
 	return (struct tcp_tuple){
-		.their_ip = 0xc6120000u | (uint32_t)(r & 0x1ffff),
-		.our_ip = 0xc6130001u + (uint32_t)(r >> 17 & 1),
-		.their_port = (uint16_t)(r >> 18),
-		.our_port = (uint16_t)(61000 + (r >> 34 & 3)),
+	    .their_ip = 0xc6120000u | (uint32_t)(r & 0x1ffff),
+	    .our_ip = 0xc6130001u + (uint32_t)(r >> 17 & 1),
+	    .their_port = (uint16_t)(r >> 18),
+	    .our_port = (uint16_t)(61000 + (r >> 34 & 3)),
 	};
 }
 
@@ -36,7 +36,7 @@ table_new(uint32_t capacity, uint64_t seed)
 {
 	struct tcb_table *t = malloc(sizeof(*t));
 	void *mem = aligned_alloc(64, (tcb_table_footprint(capacity) + 63) &
-					      ~(size_t)63);
+					  ~(size_t)63);
 
 	tcb_table_init(t, mem, capacity, seed);
 	return t;
@@ -159,8 +159,8 @@ test_backward_shift(void)
 	struct tcb_table *t = table_new(12, 3); /* 16 slots */
 	struct tcp_tuple k[12];
 	struct tcb *p[12];
-	static const uint32_t homes[12] = {14, 14, 15, 14, 0, 1, 1, 15,
-					   5,  5,  6,  3};
+	static const uint32_t homes[12] = {14, 14, 15, 14, 0, 1,
+					   1,  15, 5,  5,  6, 3};
 	/* the first of the wrapping cluster, then one from its middle,
 	 * then its last, ... */
 	static const int order[12] = {0, 4, 7, 8, 2, 11, 1, 9, 3, 10, 5, 6};
@@ -181,8 +181,8 @@ test_backward_shift(void)
 		p[gone] = NULL;
 		CHECK(index_sound(t));
 		for (int i = 0; i < 12; i++) {
-			struct tcb *f = tcb_table_find(t, &k[i],
-						       tcb_hash(t, &k[i]));
+			struct tcb *f =
+			    tcb_table_find(t, &k[i], tcb_hash(t, &k[i]));
 
 			CHECK(f == p[i]);
 		}

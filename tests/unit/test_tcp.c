@@ -37,9 +37,8 @@ static unsigned n_done;
 static unsigned done_by_slot[65536];
 
 static void
-fake_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
-	  uint32_t ack, uint8_t flags, uint16_t window, const uint8_t *payload,
-	  uint16_t len)
+fake_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq, uint32_t ack,
+	  uint8_t flags, uint16_t window, const uint8_t *payload, uint16_t len)
 {
 	struct out_seg *o;
 
@@ -54,7 +53,8 @@ fake_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
 	o->window = window;
 	o->len = len;
 	if (len)
-		memcpy(o->data, payload, len < sizeof(o->data) ? len : sizeof(o->data));
+		memcpy(o->data, payload,
+		       len < sizeof(o->data) ? len : sizeof(o->data));
 }
 
 static void
@@ -73,7 +73,8 @@ fake_done(void *ctx, const struct tcp_tuple *tuple, const uint8_t *data,
 	d->tuple = *tuple;
 	d->len = len;
 	if (len)
-		memcpy(d->data, data, len < sizeof(d->data) ? len : sizeof(d->data));
+		memcpy(d->data, data,
+		       len < sizeof(d->data) ? len : sizeof(d->data));
 	d->reason = reason;
 	d->probe = probe;
 }
@@ -128,7 +129,8 @@ stack_new(const struct tcp_config *cfg, uint64_t now)
 
 	if (len == 0 || mem == NULL ||
 	    tcp_stack_init(&s, mem, len, cfg, now, err, sizeof(err))) {
-		fprintf(stderr, "test_tcp: stack: %s\n", len ? err : "footprint");
+		fprintf(stderr, "test_tcp: stack: %s\n",
+			len ? err : "footprint");
 		exit(1);
 	}
 	reset_io();
@@ -153,12 +155,12 @@ static struct conn
 conn_make(uint32_t n, uint16_t port)
 {
 	return (struct conn){
-		.t = {.their_ip = 0xc6120000u + n,
-		      .our_ip = 0xc6130002u,
-		      .their_port = port,
-		      .our_port = 61000},
-		.iss = 0xfffffff0u + n * 0x01000000u, /* some wrap soon */
-		.irs = 0x7ffffff8u + n * 77,
+	    .t = {.their_ip = 0xc6120000u + n,
+		  .our_ip = 0xc6130002u,
+		  .their_port = port,
+		  .our_port = 61000},
+	    .iss = 0xfffffff0u + n * 0x01000000u, /* some wrap soon */
+	    .irs = 0x7ffffff8u + n * 77,
 	};
 }
 
@@ -167,13 +169,13 @@ synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
 	 uint16_t mss, uint8_t wscale, uint64_t now)
 {
 	struct tcp_segment g = {
-		.tuple = c->t,
-		.seq = c->irs,
-		.ack = c->iss + 1,
-		.flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
-		.wscale = wscale,
-		.window = window,
-		.mss = mss,
+	    .tuple = c->t,
+	    .seq = c->irs,
+	    .ack = c->iss + 1,
+	    .flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
+	    .wscale = wscale,
+	    .window = window,
+	    .mss = mss,
 	};
 
 	return tcp_input(s, &g, now);
@@ -192,14 +194,14 @@ seg_w(struct tcp_stack *s, const struct conn *c, uint8_t flags, uint32_t off,
       uint32_t ack_off, uint16_t window, const char *text, uint64_t now)
 {
 	struct tcp_segment g = {
-		.tuple = c->t,
-		.seq = c->irs + 1 + off,
-		.ack = c->iss + 1 + ack_off,
-		.flags = flags,
-		.wscale = TCP_NO_WSCALE,
-		.window = window,
-		.len = text ? (uint16_t)strlen(text) : 0,
-		.payload = (const uint8_t *)text,
+	    .tuple = c->t,
+	    .seq = c->irs + 1 + off,
+	    .ack = c->iss + 1 + ack_off,
+	    .flags = flags,
+	    .wscale = TCP_NO_WSCALE,
+	    .window = window,
+	    .len = text ? (uint16_t)strlen(text) : 0,
+	    .payload = (const uint8_t *)text,
 	};
 
 	return tcp_input(s, &g, now);
@@ -364,11 +366,11 @@ test_server_first_idle(void)
 	CHECK(n_out == 1 && out_is(0, &c, A, 0, 0, NULL));
 	CHECK(seg(s, &c, PA, 0, 0, b, 5100) == TCP_ACCEPTED);
 	CHECK(n_out == 2 && out_is(1, &c, A, 0, (uint32_t)strlen(b), NULL));
-	CHECK_EQ_U64(tcp_timers_run(s, 6000), 1); /* the wait: nothing due */
+	/* the wait is over once they spoke: no wake-up at its end */
+	CHECK_EQ_U64(tcp_timers_run(s, 7099), 0);
 	CHECK_EQ_U64(n_out, 2);
-	tcp_timers_run(s, 7099);
 	CHECK_EQ_U64(n_done, 0);
-	tcp_timers_run(s, 7100);
+	CHECK_EQ_U64(tcp_timers_run(s, 7100), 1);
 	CHECK(n_done == 1 && banner_is(0, &c, b, TCP_CLOSE_IDLE));
 	CHECK(done[0].probe == NULL);
 	CHECK(n_out == 3 && out_is(2, &c, RA, 0, (uint32_t)strlen(b), NULL));
@@ -390,9 +392,9 @@ static void
 test_client_first_fin(void)
 {
 	static const struct tcp_probe http = {
-		.payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
-		.len = 18,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
+	    .len = 18,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *table[65536] = {[80] = &http};
 	struct tcp_config cfg = config_small();
@@ -561,6 +563,10 @@ test_trickle_total(void)
 static void
 test_silent_generic(void)
 {
+	static const struct tcp_probe mine = {
+	    .payload = (const uint8_t *)"HELP\r\n",
+	    .len = 6,
+	};
 	struct tcp_config cfg = config_small();
 	struct tcp_stack *s = stack_new(&cfg, 0);
 	struct conn c = conn_make(10, 9999);
@@ -582,6 +588,17 @@ test_silent_generic(void)
 	CHECK_EQ_U64(s->counters.probes_sent, 1);
 	check_empty(s);
 	stack_free(s);
+
+	/* the caller's own generic probe comes back as itself */
+	cfg.generic_probe = &mine;
+	s = stack_new(&cfg, 0);
+	synack(s, &c, 0);
+	tcp_timers_run(s, 1000);
+	CHECK(n_out == 2 && out_is(1, &c, PA, 0, 0, "HELP\r\n"));
+	tcp_stack_close_all(s, 1100);
+	CHECK(n_done == 1 && done[0].probe == &mine);
+	check_empty(s);
+	stack_free(s);
 }
 
 /* A port's own (server-first) probe with its own wait; the server
@@ -590,9 +607,9 @@ static void
 test_port_probe_wait(void)
 {
 	static const struct tcp_probe smtp = {
-		.payload = (const uint8_t *)"EHLO x\r\n",
-		.len = 8,
-		.wait_ms = 300,
+	    .payload = (const uint8_t *)"EHLO x\r\n",
+	    .len = 8,
+	    .wait_ms = 300,
 	};
 	static const struct tcp_probe *table[65536] = {[25] = &smtp};
 	struct tcp_config cfg = config_small();
@@ -624,8 +641,8 @@ static void
 test_retransmit_bounded(void)
 {
 	static const struct tcp_probe p = {
-		.payload = (const uint8_t *)"HELP\r\n",
-		.len = 6,
+	    .payload = (const uint8_t *)"HELP\r\n",
+	    .len = 6,
 	};
 	static const struct tcp_probe *table[65536] = {[4000] = &p};
 	struct tcp_config cfg = config_small();
@@ -643,7 +660,8 @@ test_retransmit_bounded(void)
 		tcp_timers_run(s, resend[i] - 1);
 		CHECK_EQ_U64(n_out, 2 + i);
 		tcp_timers_run(s, resend[i]);
-		CHECK(n_out == 3 + i && out_is(2 + i, &c, PA, 0, 0, "HELP\r\n"));
+		CHECK(n_out == 3 + i &&
+		      out_is(2 + i, &c, PA, 0, 0, "HELP\r\n"));
 	}
 	tcp_timers_run(s, 15999);
 	CHECK_EQ_U64(n_done, 0);
@@ -739,9 +757,9 @@ static void
 test_window(void)
 {
 	static const struct tcp_probe p = {
-		.payload = (const uint8_t *)"ABCDEFGHIJ",
-		.len = 10,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .payload = (const uint8_t *)"ABCDEFGHIJ",
+	    .len = 10,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *table[65536] = {[9000] = &p};
 	struct tcp_config cfg = config_small();
@@ -856,9 +874,9 @@ static void
 test_close_all(void)
 {
 	static const struct tcp_probe p = {
-		.payload = (const uint8_t *)"PING\r\n",
-		.len = 6,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .payload = (const uint8_t *)"PING\r\n",
+	    .len = 6,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *table[65536] = {[6379] = &p};
 	struct tcp_config cfg = config_small();
@@ -899,8 +917,8 @@ static void
 test_rendered_probe(void)
 {
 	static const struct tcp_probe hi = {
-		.len = 64,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .len = 64,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *table[65536] = {[7777] = &hi};
 	struct tcp_config cfg = config_small();
@@ -938,24 +956,37 @@ test_burst(void)
 		struct conn c = conn_make(40 + i, 22);
 
 		g[n++] = (struct tcp_segment){
-			.tuple = c.t, .seq = c.irs, .ack = c.iss + 1,
-			.flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
-			.wscale = TCP_NO_WSCALE, .window = 1000,
+		    .tuple = c.t,
+		    .seq = c.irs,
+		    .ack = c.iss + 1,
+		    .flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
+		    .wscale = TCP_NO_WSCALE,
+		    .window = 1000,
 		};
 		g[n++] = (struct tcp_segment){
-			.tuple = c.t, .seq = c.irs + 1, .ack = c.iss + 1,
-			.flags = PA, .window = 1000, .len = 3,
-			.payload = (const uint8_t *)"abc",
+		    .tuple = c.t,
+		    .seq = c.irs + 1,
+		    .ack = c.iss + 1,
+		    .flags = PA,
+		    .window = 1000,
+		    .len = 3,
+		    .payload = (const uint8_t *)"abc",
 		};
 		g[n++] = (struct tcp_segment){
-			.tuple = c.t, .seq = c.irs + 1 + (i & 1 ? 3 : 9),
-			.ack = c.iss + 1, .flags = i & 2 ? FA : TCP_FLAG_RST,
-			.window = 1000,
+		    .tuple = c.t,
+		    .seq = c.irs + 1 + (i & 1 ? 3 : 9),
+		    .ack = c.iss + 1,
+		    .flags = i & 2 ? FA : TCP_FLAG_RST,
+		    .window = 1000,
 		};
 		g[n++] = (struct tcp_segment){
-			.tuple = c.t, .seq = c.irs + 4, .ack = c.iss + 2,
-			.flags = PA, .window = 1000, .len = 1,
-			.payload = (const uint8_t *)"d",
+		    .tuple = c.t,
+		    .seq = c.irs + 4,
+		    .ack = c.iss + 2,
+		    .flags = PA,
+		    .window = 1000,
+		    .len = 1,
+		    .payload = (const uint8_t *)"d",
 		};
 	}
 	s1 = stack_new(&cfg, 0);
@@ -971,8 +1002,7 @@ test_burst(void)
 		CHECK(o1[i].seq == out[i].seq && o1[i].ack == out[i].ack &&
 		      o1[i].flags == out[i].flags &&
 		      tcp_tuple_equal(&o1[i].tuple, &out[i].tuple));
-	CHECK(memcmp(&s1->counters, &s2->counters, sizeof(s1->counters)) ==
-	      0);
+	CHECK(memcmp(&s1->counters, &s2->counters, sizeof(s1->counters)) == 0);
 	tcp_stack_close_all(s1, 20);
 	tcp_stack_close_all(s2, 20);
 	check_empty(s1);
@@ -988,12 +1018,13 @@ test_churn(int close_with_fin)
 {
 	enum { SLOTS = 200, EVENTS = 200000 };
 	static const struct tcp_probe p = {
-		.payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
-		.len = 18,
-		.flags = TCP_PROBE_IMMEDIATE,
+	    .payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n",
+	    .len = 18,
+	    .flags = TCP_PROBE_IMMEDIATE,
 	};
 	static const struct tcp_probe *table[65536] = {[80] = &p};
-	static const char text[] = "The quick brown fox jumps over the lazy dog";
+	static const char text[] =
+	    "The quick brown fox jumps over the lazy dog";
 	struct tcp_config cfg = config_small();
 	struct tcp_stack *s;
 	struct conn c[SLOTS];
@@ -1047,8 +1078,7 @@ test_churn(int close_with_fin)
 				sent[i]++;
 			break;
 		case 5:
-			seg(s, k, r & 1 ? RA : TCP_FLAG_RST, off, 0, NULL,
-			    now);
+			seg(s, k, r & 1 ? RA : TCP_FLAG_RST, off, 0, NULL, now);
 			break;
 		case 6: /* acks of the probe, or of our FIN, or wrong */
 			seg(s, k, A, off, r % 24, NULL, now);

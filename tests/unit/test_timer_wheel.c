@@ -16,7 +16,7 @@ struct elem {
 };
 
 static struct elem elems[N];
-static uint32_t heads[BUCKETS + 1];
+static uint32_t heads[(BUCKETS + 1) * TIMER_LANES];
 static int64_t due[N]; /* the model: tick when armed, -1 if not */
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
@@ -95,7 +95,8 @@ test_periodic(void)
 	setup(&w, 0);
 	timer_wheel_arm(&w, 0, 7);
 	for (uint32_t now = 1; now <= 700; now++) {
-		for (uint32_t i; (i = timer_wheel_expire(&w, now)) != TIMER_NIL;) {
+		for (uint32_t i;
+		     (i = timer_wheel_expire(&w, now)) != TIMER_NIL;) {
 			CHECK_EQ_U64(i, 0);
 			CHECK_EQ_U64(now % 7, 0);
 			fired++;
@@ -164,7 +165,8 @@ test_churn(void)
 				timer_wheel_arm(&w, i, (uint32_t)due[i]);
 				break;
 			case 2: /* a tick already passed: the next one */
-				timer_wheel_arm(&w, i, (uint32_t)(now - rnd(5)));
+				timer_wheel_arm(&w, i,
+						(uint32_t)(now - rnd(5)));
 				due[i] = now + 1;
 				break;
 			case 3:
@@ -183,7 +185,8 @@ test_churn(void)
 				armed++;
 				wrong += due[k] <= now; /* left behind */
 			}
-			wrong += timer_link_armed(&elems[k].link) != (due[k] >= 0);
+			wrong +=
+			    timer_link_armed(&elems[k].link) != (due[k] >= 0);
 		}
 		CHECK_EQ_U64(wrong, 0);
 		CHECK_EQ_U64(w.armed, armed);
