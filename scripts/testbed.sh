@@ -37,6 +37,12 @@ NAME=${TS_LAB_NAME:-ts}
 SCAN_NS=$NAME-scan SCAN_IF=$NAME-scan0 SCAN_MAC=02:74:73:00:00:02
 LAB_NS=$NAME-lab LAB_IF=$NAME-lab0 LAB_MAC=02:74:73:00:00:01
 STATE=/run/tidescan-lab${TS_LAB_NAME:+-$NAME} # configs, keys, logs, pidfiles
+# TS_LAB_IMPAIR (e.g. "loss=0.05,delay=20", or "on" for those defaults) makes
+# `up` put a middle namespace between the two: scan0 <-> ma [relay] mb <->
+# lab0, where scripts/lab/relay.py drops and delays (reorders) frames both
+# ways. Everything else is the same lab.
+IMPAIR=${TS_LAB_IMPAIR:-}
+MID_NS=$NAME-mid MID_A=$NAME-ma MID_B=$NAME-mb
 READY_TIMEOUT=${TS_LAB_READY_TIMEOUT:-20} # seconds for all daemons to answer
 # ---------------------------------------------------------------------------
 
@@ -212,10 +218,11 @@ stop_pidfile() {
 # start_daemon NAME COMMAND...: run COMMAND inside ts-lab in its own session,
 # detached from our stdio (so callers waiting on our output do not hang), and
 # record it. `setsid` and `ip netns exec` both exec, so $! is the daemon.
-start_daemon() {
+start_daemon() { NS=$LAB_NS start_daemon_in "$@"; }
+start_daemon_in() { # the same in namespace $NS
 	local name=$1 dir=$STATE/$1 pid start
 	shift
-	setsid ip netns exec "$LAB_NS" "$@" </dev/null >>"$dir/stdout.log" 2>&1 9>&- &
+	setsid ip netns exec "$NS" "$@" </dev/null >>"$dir/stdout.log" 2>&1 9>&- &
 	pid=$!
 	sleep 0.05
 	start=$(starttime "$pid")
@@ -395,8 +402,12 @@ cmd_up() {
 
 	# The wire. ts-scan0 gets no IPv4 address: its kernel must neither answer
 	# ARP for nor reset connections to the scanner's source address.
-	ip link add "$SCAN_IF" netns "$SCAN_NS" address "$SCAN_MAC" type veth \
-		peer name "$LAB_IF" netns "$LAB_NS" address "$LAB_MAC"
+	if [ -n "$IMPAIR" ]; then
+		impaired_wire
+	else
+		ip link add "$SCAN_IF" netns "$SCAN_NS" address "$SCAN_MAC" type veth \
+			peer name "$LAB_IF" netns "$LAB_NS" address "$LAB_MAC"
+	fi
 	offloads_off "$SCAN_NS" "$SCAN_IF"
 	offloads_off "$LAB_NS" "$LAB_IF"
 	local addr role daemon ports
@@ -429,6 +440,27 @@ cmd_up() {
 	say "up: $(daemon_rows | wc -l) daemons answering; $(truth_lines open | wc -l) open (address, port) pairs"
 }
 
+# impaired_wire: scan0 <-> ma, mb <-> lab0, and the relay between ma and mb
+# in the middle namespace (no addresses, no IPv6: it only forwards).
+impaired_wire() {
+	local dir=$STATE/relay t
+	ip netns add "$MID_NS"
+	sysctls "$MID_NS" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip link add "$SCAN_IF" netns "$SCAN_NS" address "$SCAN_MAC" type veth peer name "$MID_A" netns "$MID_NS"
+	ip link add "$MID_B" netns "$MID_NS" type veth peer name "$LAB_IF" netns "$LAB_NS" address "$LAB_MAC"
+	for t in "$MID_A" "$MID_B"; do
+		offloads_off "$MID_NS" "$t"
+		ip -n "$MID_NS" link set "$t" promisc on up
+	done
+	mkdir -p "$dir"
+	echo "$IMPAIR" >"$STATE/impair"
+	NS=$MID_NS start_daemon_in relay python3 "$LAB_DIR/relay.py" "$MID_A" "$MID_B" \
+		--impair "$IMPAIR" --stats "$dir/stats.json"
+	for ((t = 0; t < 50; t++)); do [ -e "$dir/stats.json" ] && break; sleep 0.1; done
+	[ -e "$dir/stats.json" ] || { show_log relay; die "the relay did not start"; }
+	say "impaired: $IMPAIR (relay in $MID_NS, stats in $dir/stats.json)"
+}
+
 cmd_down() {
 	need_root down
 	local f leftover ns
@@ -437,7 +469,7 @@ cmd_down() {
 			[ -e "$f" ] && stop_pidfile "$f"
 		done
 	fi
-	for ns in "$LAB_NS" "$SCAN_NS"; do
+	for ns in "$LAB_NS" "$MID_NS" "$SCAN_NS"; do
 		ns_exists "$ns" || continue
 		leftover=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
 		[ -z "$leftover" ] || say "note: processes not started by testbed still in $ns: $leftover(left alone)"
@@ -467,6 +499,19 @@ cmd_status() {
 		echo "addresses on $LAB_IF: $(ip -n "$LAB_NS" -4 -br addr show "$LAB_IF" | awk '{ $1 = $2 = ""; print }' | xargs)"
 	else
 		echo "link $LAB_IF: absent"; ok=1
+	fi
+	if [ -n "$IMPAIR" ] || ns_exists "$MID_NS"; then # the lab's impairment is the one asked for
+		local have=''
+		[ -r "$STATE/impair" ] && have=$(cat "$STATE/impair")
+		pid='' start=''
+		[ -r "$STATE/relay.pid" ] && read -r pid start <"$STATE/relay.pid"
+		if [ "$have" != "$IMPAIR" ]; then
+			echo "impairment: '$have' in the lab, TS_LAB_IMPAIR='$IMPAIR'"; ok=1
+		elif alive "$pid" "$start"; then
+			echo "relay ($MID_NS): running, pid $pid, $IMPAIR"
+		else
+			echo "relay ($MID_NS): not running"; ok=1
+		fi
 	fi
 	while read -r addr role daemon ports; do
 		name=$(instance "$addr" "$daemon")
@@ -507,6 +552,11 @@ usage: scripts/testbed.sh COMMAND
   table                 the lab's table
   counters [zero]       packets received per lab address (or reset them)
   selftest              scan the lab with masscan and compare with truth
+TS_LAB_IMPAIR="loss=P,delay=MS[,seed=N]" (or "on": loss=0.05,delay=20) with
+  up: an impaired wire — the relay scripts/lab/relay.py in namespace $MID_NS
+  drops each frame with probability P and delays it 0..MS ms (so reorders),
+  both ways; its stats are in $STATE/relay/stats.json. status fails when
+  the lab's impairment is not TS_LAB_IMPAIR's.
 Targets are $TARGETS; the scanner is $SCAN_NS/$SCAN_IF ($SCAN_MAC),
 source $(rows | awk '$2 == "scanner" { print $1 }'); the targets' side is $LAB_NS/$LAB_IF ($LAB_MAC).
 EOF
