@@ -238,7 +238,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 
 	if (syn_ack) {
 		if (!cookie_ok) {
-			rx->bad_cookie++;
+			COUNTER_ADD(rx->bad_cookie, 1);
 			return;
 		}
 		/* A SYN-ACK again, after its connection closed: not a new
@@ -247,7 +247,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		    !tcb_table_find(&rx->tcp->table, &seg.tuple,
 				    tcb_hash(&rx->tcp->table,
 						   &seg.tuple))) {
-			rx->duplicates++;
+			COUNTER_ADD(rx->duplicates, 1);
 			rx_reset(rx, pf);
 			return;
 		}
@@ -277,7 +277,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 			rx_report(rx, batch, pf->ip_src, pf->sport,
 				  RESULT_CLOSED, pf->ttl, 0);
 		else
-			rx->strays++;
+			COUNTER_ADD(rx->strays, 1);
 		break;
 	case TCP_ACCEPTED:
 	case TCP_IGNORED:

@@ -59,7 +59,7 @@ rx_report(struct rx_lcore *rx, struct scan_result_batch *batch, uint32_t ip,
 	struct scan_result *r;
 
 	if (rx_seen_before(rx, ip, port, status)) {
-		rx->duplicates++;
+		COUNTER_ADD(rx->duplicates, 1);
 		return;
 	}
 	r = &batch->r[batch->count++];
@@ -103,7 +103,7 @@ rx_reply_alloc(struct rx_lcore *rx)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->scan->pool);
 
 	if (unlikely(m == NULL))
-		rx->replies_dropped++;
+		COUNTER_ADD(rx->replies_dropped, 1);
 	return m;
 }
 
@@ -116,7 +116,7 @@ rx_reply_send(struct rx_lcore *rx, struct rte_mbuf *m, size_t len)
 	m->pkt_len = (uint32_t)len;
 	if (unlikely(len == 0 || rte_ring_sp_enqueue(rx->replies, m) != 0)) {
 		rte_pktmbuf_free(m);
-		rx->replies_dropped++;
+		COUNTER_ADD(rx->replies_dropped, 1);
 	}
 }
 
@@ -151,7 +151,7 @@ handle_arp(struct rx_lcore *rx, const struct parsed_frame *pf)
 		rx_reply_send(rx, m,
 			      arp_reply_build(rte_pktmbuf_mtod(m, uint8_t *),
 					      us.mac, pf->arp_tpa, pf));
-		rx->arp_answered++;
+		COUNTER_ADD(rx->arp_answered, 1);
 	}
 	if (cfg->have_gateway && rx->gateway_mac == 0 &&
 	    arp_learn(pf, cfg->gateway_ip, mac)) {
@@ -180,7 +180,7 @@ handle_tcp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport, pf->ip_dst,
 			    pf->dport);
 	if (!(pf->tcp_flags & TCP_FLAG_ACK) || pf->ack - 1 != cookie) {
-		rx->bad_cookie++;
+		COUNTER_ADD(rx->bad_cookie, 1);
 		return;
 	}
 	if ((pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) == TCP_FLAG_SYN) {
@@ -206,7 +206,7 @@ handle_icmp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	if (pf->quoted_seq != cookie_syn(&scan->key, pf->quoted_dst,
 					 pf->quoted_dport, pf->quoted_src,
 					 pf->quoted_sport)) {
-		rx->bad_cookie++;
+		COUNTER_ADD(rx->bad_cookie, 1);
 		return;
 	}
 	rx_report(rx, batch, pf->quoted_dst, pf->quoted_dport,
@@ -247,7 +247,7 @@ rx_lcore_main(void *arg)
 				handle_arp(rx, &pf);
 				break;
 			case PARSED_MALFORMED:
-				rx->malformed++;
+				COUNTER_ADD(rx->malformed, 1);
 				break;
 			case PARSED_OTHER:
 				break;
