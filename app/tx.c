@@ -23,9 +23,10 @@ rate_gate_init(struct rate_gate *gate, uint64_t rate, uint64_t tsc_hz)
 {
 	gate->unlimited = rate == 0;
 	gate->tokens_per_tsc = (double)rate / (double)tsc_hz;
-	/* Hold at most a millisecond of credit (and at least one burst):
-	 * a stalled port must not turn into a flood once it drains. */
-	gate->capacity = RTE_MAX((double)BURST_SIZE, (double)rate / 1000.0);
+	/* Hold at most 10 ms of credit (and at least one burst): enough to
+	 * make up for a lcore that was briefly preempted, too little for a
+	 * stalled port to turn into a flood once it drains. */
+	gate->capacity = RTE_MAX((double)BURST_SIZE, (double)rate / 100.0);
 	gate->tokens = 0;
 	gate->last_tsc = rte_rdtsc();
 }
