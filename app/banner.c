@@ -230,10 +230,12 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		.len = pf->payload_len,
 		.payload = pf->payload,
 	};
-	int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) &&
-			pf->ack - 1 == cookie_syn(&scan->key, pf->ip_src,
-						  pf->sport, pf->ip_dst,
-						  pf->dport);
+	const uint32_t cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport,
+					   pf->ip_dst, pf->dport);
+	/* Our bytes they acknowledge: 0 for a SYN-ACK, up to the probe and
+	 * our FIN on a connection. */
+	const uint32_t acked = pf->ack - 1 - cookie;
+	const int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) && acked == 0;
 	enum tcp_verdict verdict;
 
 	if (syn_ack) {
@@ -273,11 +275,19 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		break;
 	case TCP_UNKNOWN:
 		/* No connection: a RST answering a probe means closed. */
-		if ((pf->tcp_flags & TCP_FLAG_RST) && cookie_ok)
+		if ((pf->tcp_flags & TCP_FLAG_RST) && cookie_ok) {
 			rx_report(rx, batch, pf->ip_src, pf->sport,
 				  RESULT_CLOSED, pf->ttl, 0);
-		else
-			COUNTER_ADD(rx->strays, 1);
+			break;
+		}
+		COUNTER_ADD(rx->strays, 1);
+		/* A segment of a connection we already closed (our RST was
+		 * lost, their FIN is retransmitted): reset it again, so no
+		 * socket is left waiting on the target. */
+		if (!(pf->tcp_flags & TCP_FLAG_RST) &&
+		    (pf->tcp_flags & TCP_FLAG_ACK) &&
+		    acked <= PROBE_PAYLOAD_MAX + 1)
+			rx_reset(rx, pf);
 		break;
 	case TCP_ACCEPTED:
 	case TCP_IGNORED:

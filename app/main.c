@@ -26,7 +26,7 @@
 #define EXIT_USAGE 2
 #define MAX_EAL_ARGS 64
 #define DEDUP_ENTRIES (1u << 20)
-#define REPLY_RING_SIZE 1024
+#define REPLY_RING_SIZE 16384
 #define ARP_TRIES 5
 
 static volatile sig_atomic_t interrupts; /* SIGINT/SIGTERM seen */

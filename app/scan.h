@@ -66,6 +66,7 @@ struct tx_lcore {
 	uint64_t position; /* next walk position */
 	uint64_t sent;
 	uint64_t replies_sent;
+	uint64_t replies_lost; /* the port would not take them */
 	uint64_t tx_full; /* bursts the port did not take whole */
 	volatile int done;
 } __rte_cache_aligned;

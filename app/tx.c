@@ -173,20 +173,26 @@ make_probes_choose(const struct scan_context *scan)
 
 /* ---- sending ---- */
 
-/* Send what the paired RX lcore queued (RSTs, ARP replies). */
+/* Send what the paired RX lcore queued (RSTs, ARP replies, banner
+ * segments). A full TX queue gets a few more chances before a reply is
+ * given up, and counted. */
 static void
 forward_replies(struct tx_lcore *tx)
 {
 	struct rte_mbuf *m[BURST_SIZE];
-	unsigned n, sent;
+	unsigned n, sent = 0;
 
 	n = rte_ring_sc_dequeue_burst(tx->replies, (void **)m, BURST_SIZE,
 				      NULL);
 	if (n == 0)
 		return;
-	sent = rte_eth_tx_burst(tx->scan->port_id, tx->queue, m, n);
-	if (unlikely(sent < n))
+	for (int tries = 0; sent < n && tries < 16; tries++)
+		sent += rte_eth_tx_burst(tx->scan->port_id, tx->queue,
+					 m + sent, n - sent);
+	if (unlikely(sent < n)) {
 		rte_pktmbuf_free_bulk(m + sent, n - sent);
+		COUNTER_ADD(tx->replies_lost, n - sent);
+	}
 	COUNTER_ADD(tx->replies_sent, sent);
 }
 

@@ -106,6 +106,8 @@ scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
 		t->unreachable += COUNTER_READ(rx->unreachable);
 		t->bad_cookie += COUNTER_READ(rx->bad_cookie);
 		t->dropped += COUNTER_READ(rx->dropped);
+		t->replies_lost += COUNTER_READ(rx->replies_dropped) +
+				   COUNTER_READ(tx->replies_lost);
 		t->duplicates += COUNTER_READ(rx->duplicates);
 		t->malformed += COUNTER_READ(rx->malformed);
 	}
@@ -183,6 +185,11 @@ writer_finish(struct writer *w, double elapsed, double sending)
 		t.sent, t.received, t.open, t.closed, t.unreachable,
 		t.bad_cookie, t.dropped, elapsed,
 		sending > 0 ? (double)t.sent / sending : 0.0);
+	if (t.replies_lost)
+		fprintf(stderr, "replies lost %" PRIu64
+				" (RSTs, ARP answers or banner segments the "
+				"reply ring or the port could not take)\n",
+			t.replies_lost);
 	if (w->scan->banners)
 		print_banner_summary(w->lcores);
 }

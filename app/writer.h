@@ -17,6 +17,7 @@ struct scan_lcores {
 struct scan_totals {
 	uint64_t sent, received, open, closed, unreachable, bad_cookie;
 	uint64_t dropped, duplicates, malformed, position_done;
+	uint64_t replies_lost;
 };
 
 struct writer {

@@ -8,6 +8,7 @@
 # open, closed and unreachable answer of `testbed.sh truth` reported, no bad
 # cookie. The lab is brought up if it is down and put back as it was found.
 # Prints figures only; about 2-3 minutes; root.
+# Its banner run is scripts/bench/banners.sh (tidescan --banners beside masscan's: banners/s, how many right).
 #
 # Knobs: RATES (descending, tried until one is lossless; 0 = unlimited),
 # BISECT (2 halvings between the lossless rate and the lossy one above it),
