@@ -456,7 +456,9 @@ impaired_wire() {
 	echo "$IMPAIR" >"$STATE/impair"
 	NS=$MID_NS start_daemon_in relay python3 "$LAB_DIR/relay.py" "$MID_A" "$MID_B" \
 		--impair "$IMPAIR" --stats "$dir/stats.json"
-	for ((t = 0; t < 50; t++)); do [ -e "$dir/stats.json" ] && break; sleep 0.1; done
+	local pid start
+	read -r pid start <"$STATE/relay.pid"
+	for ((t = 0; t < 50; t++)); do [ -e "$dir/stats.json" ] || ! alive "$pid" "$start" && break; sleep 0.1; done
 	[ -e "$dir/stats.json" ] || { show_log relay; die "the relay did not start"; }
 	say "impaired: $IMPAIR (relay in $MID_NS, stats in $dir/stats.json)"
 }

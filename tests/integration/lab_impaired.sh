@@ -11,6 +11,7 @@
 #                     seed each run, printed: seed=N repeats a run's draws)
 #   TS_IMPAIRED_MSS   scan with --mss N (e.g. 64: banners of many segments,
 #                     so reordered within one banner)
+#   TS_IMPAIRED_ARGS  more tidescan flags (e.g. --idle-timeout 5000)
 #   TS_IMPAIRED_PCAP  keep what crossed the targets' link in this pcap file
 SCAN_TIMEOUT=${SCAN_TIMEOUT:-60}
 source "$(dirname "$0")/lib.sh"
@@ -50,7 +51,7 @@ if [ -n "${TS_IMPAIRED_PCAP:-}" ]; then
 fi
 echo "impaired path: $IMPAIR"
 lab_scan $TS_SERVICES -p 22,80,2222,6379,8080 --rate 100 --retries 2 \
-	--wait 10 --banners --total-timeout 8000 "${mss[@]}" \
+	--wait 10 --banners --total-timeout 8000 "${mss[@]}" ${TS_IMPAIRED_ARGS:-} \
 	-o "$WORK/out.ndjson" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "scan failed"; }
 cat "$WORK/err"
 python3 -c '
@@ -89,4 +90,4 @@ grep -q '^connections 5, banners 5, tcb_full 0' "$WORK/err" || fail "banner summ
 grep -q 'tcb_in_use 0$' "$WORK/err" || fail "connections left open"
 [ "$(wc -l <"$WORK/out.ndjson")" -eq 5 ] || fail "want one record per open port"
 [ "$same" = 0 ] || fail "banners differ over the impaired path ($IMPAIR)"
-pass "banners whole and exact over $IMPAIR${TS_IMPAIRED_MSS:+, mss $TS_IMPAIRED_MSS}"
+pass "banners whole and exact over $IMPAIR${TS_IMPAIRED_MSS:+, mss $TS_IMPAIRED_MSS}${TS_IMPAIRED_ARGS:+, $TS_IMPAIRED_ARGS}"
