@@ -167,8 +167,10 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 	tc.server_first_wait_ms = bp->registry.wait_ms;
 	tc.idle_timeout_ms = cfg->banner_idle_ms;
 	tc.total_timeout_ms = cfg->banner_total_ms;
-	tc.syn_wscale = cfg->syn_options == SYN_OPTIONS_LINUX ? cfg->wscale
-							       : TCP_NO_WSCALE;
+	tc.syn_wscale = TCP_NO_WSCALE; /* what our SYN offered */
+	if (scan->syn_options == SYN_OPTIONS_LINUX ||
+	    scan->syn_options == SYN_OPTIONS_NO_TIMESTAMPS)
+		tc.syn_wscale = cfg->wscale;
 	tc.window = cfg->window ? cfg->window : 64240;
 	tc.mss = cfg->mss;
 	tc.hash_seed = scan->key.k0;

@@ -143,6 +143,11 @@ scan_prepare(struct scan_context *scan, const struct config *cfg,
 	scan->source_is_range =
 		scan->source.ip_count > 1 || scan->source.port_count > 1;
 	scan->walk_total = scan->space.pair_count * (cfg->retries + 1);
+	/* A SYN that offers timestamps obliges every later segment of the
+	 * connection to carry them (RFC 7323); the banner stack's do not. */
+	scan->syn_options = cfg->syn_options;
+	if (scan->banners && cfg->syn_options == SYN_OPTIONS_LINUX)
+		scan->syn_options = SYN_OPTIONS_NO_TIMESTAMPS;
 }
 
 /* The SYN every probe is stamped from, once the router's MAC is known. */
@@ -155,7 +160,7 @@ template_prepare(struct scan_context *scan, const struct config *cfg)
 		.mss = cfg->mss,
 		.wscale = cfg->wscale,
 		.window = cfg->window,
-		.options = cfg->syn_options,
+		.options = scan->syn_options,
 	};
 
 	memcpy(params.src_mac, scan->our_mac, 6);

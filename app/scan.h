@@ -42,6 +42,7 @@ struct scan_context {
 	struct source_range source;
 	int source_is_range; /* pick source per target (else the firsts) */
 	struct probe_template tpl;
+	enum syn_options syn_options; /* the template's: see scan_prepare */
 	int tx_csum_offload; /* decided once at setup */
 	uint16_t port_id;
 	uint8_t our_mac[6];

@@ -717,7 +717,8 @@ format_eal_args(const struct config *cfg, FILE *out)
 	write_quoted(out, cfg->eal_args);
 }
 
-static const char *const syn_option_names[] = {"linux", "mss", "bare", NULL};
+static const char *const syn_option_names[] = {"linux", "mss", "bare",
+						    "no_timestamps", NULL};
 static const char *const output_format_names[] = {
     "ndjson", "json", "list", "grepable", "xml", "binary", NULL};
 
@@ -1413,7 +1414,7 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if ((unsigned)cfg->syn_options > SYN_OPTIONS_BARE ||
+	if ((unsigned)cfg->syn_options > SYN_OPTIONS_NO_TIMESTAMPS ||
 	    (unsigned)cfg->output_format > OUTPUT_BINARY) {
 		errf(err, errlen, "invalid syn options or output format");
 		return -1;

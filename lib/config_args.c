@@ -390,7 +390,7 @@ config_print_usage(FILE *out)
 "  --router-mac MAC          next hop MAC, or:\n"
 "  --gateway IP              next hop to resolve by ARP (also --router-ip)\n"
 "probe\n"
-"  --syn-options LAYOUT      linux (default), mss or bare\n"
+"  --syn-options LAYOUT      linux (default), mss, bare or no_timestamps\n"
 "  --ttl N  --mss N  --window N  --wscale N   (64, 1460, 64240, 7)\n"
 "output\n"
 "  -o, --output FILE         default stdout ('-')\n"

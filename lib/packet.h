@@ -17,6 +17,9 @@ enum syn_options {
 	SYN_OPTIONS_LINUX,  /* MSS, SACK-permitted, timestamps, NOP, wscale (20 B) */
 	SYN_OPTIONS_MSS,    /* MSS only (4 B) */
 	SYN_OPTIONS_BARE,   /* no options, as masscan */
+	SYN_OPTIONS_NO_TIMESTAMPS, /* MSS, NOP, wscale, NOP, NOP, SACK-permitted
+				    * (12 B, Windows' order): for connections
+				    * that will not echo timestamps */
 };
 
 struct probe_params {

@@ -19,8 +19,10 @@ static const enum syn_options layouts[] = {
 	SYN_OPTIONS_LINUX,
 	SYN_OPTIONS_MSS,
 	SYN_OPTIONS_BARE,
+	SYN_OPTIONS_NO_TIMESTAMPS,
 };
-static const char *const layout_names[] = {"linux", "mss", "bare"};
+static const char *const layout_names[] = {"linux", "mss", "bare",
+					   "no_timestamps"};
 
 /* ---- an independent reference: RFC 1071 section 4.1, folding as it goes */
 
@@ -274,6 +276,17 @@ test_template_layouts(void)
 	CHECK_EQ_U64(tcp[12] >> 4, 6);
 	CHECK(memcmp(tcp + 20, linux_opts, 4) == 0);
 	CHECK_EQ_U64(tpl.frame[58] | tpl.frame[59], 0);
+
+	template_make(&tpl, SYN_OPTIONS_NO_TIMESTAMPS);
+	tcp = tpl.frame + tpl.tcp_offset;
+	CHECK_EQ_U64(tpl.len, 66);
+	CHECK_EQ_U64(tcp[12] >> 4, 8);
+	{
+		static const uint8_t want[12] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7,
+						 1, 1, 4, 2};
+
+		CHECK(memcmp(tcp + 20, want, 12) == 0);
+	}
 
 	template_make(&tpl, SYN_OPTIONS_BARE);
 	CHECK_EQ_U64(tpl.len, 60); /* 54, padded */
@@ -571,8 +584,8 @@ check_truncations(const uint8_t *frame, size_t len, size_t content,
 static void
 test_parse_syn_round_trip(void)
 {
-	static const uint16_t want_mss[] = {1460, 1460, 0};
-	static const uint8_t want_wscale[] = {7, 0xff, 0xff};
+	static const uint16_t want_mss[] = {1460, 1460, 0, 1460};
+	static const uint8_t want_wscale[] = {7, 0xff, 0xff, 7};
 
 	for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
 		struct probe_template tpl;
