@@ -32,6 +32,7 @@
 #define TCB_EVENT 0x08	  /* event_at is armed */
 #define TCB_PERSIST 0x10  /* ... for a zero-window probe, not a retransmit */
 #define TCB_SENT_ALL 0x20 /* every byte of the probe went out once */
+#define TCB_GAP 0x40	  /* data past a hole came: the hole is on its way */
 
 /* Persist probes back off up to rto << PERSIST_MAX_SHIFT. */
 #define PERSIST_MAX_SHIFT 6
@@ -255,13 +256,15 @@ tcb_start_probe(struct tcp_stack *s, struct tcb *t, uint32_t now)
 
 /* ---- timers ---- */
 
-/* Idle counts once something happened (they spoke or we probed) and
- * nothing of ours is pending: unacknowledged bytes have the retransmit
+/* Idle counts once something happened (they spoke or we probed), no hole
+ * in their data is waiting to be filled, and nothing of ours is pending: unacknowledged bytes have the retransmit
  * bound, bytes their window holds back the persist timer (and both the
  * total timeout). */
 static inline int
 idle_applies(const struct tcb *t)
 {
+	if (t->flags & TCB_GAP)
+		return 0; /* not idle: they are resending what we miss */
 	if (!(t->flags & (TCB_SPOKE | TCB_PROBED)) || t->snd_una != t->snd_nxt)
 		return 0;
 	return (t->flags & (TCB_PROBED | TCB_SENT_ALL)) != TCB_PROBED;
@@ -544,10 +547,14 @@ tcb_ack(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	if (ack_off > t->snd_una) {
 		t->snd_una = (uint16_t)ack_off;
 		t->retries = 0;
-		if (t->snd_una == t->snd_nxt)
+		if (t->snd_una == t->snd_nxt) {
 			t->flags &= ~(TCB_EVENT | TCB_PERSIST);
-		else
+			/* The server has all of our probe: its time to answer
+			 * counts from now, however long that took. */
+			t->active_at = now;
+		} else {
 			t->event_at = now + s->rto_ms;
+		}
 	}
 	if (ack_off == t->snd_una)
 		t->snd_wnd = (uint32_t)seg->window << t->wscale;
@@ -571,6 +578,7 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 
 	if (ahead > 0) {
 		s->counters.out_of_order++;
+		t->flags |= TCB_GAP;
 		return RECEIVE_ACK;
 	}
 	skip = -(uint32_t)ahead;
@@ -597,6 +605,7 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 		t->rcv_nxt += n;
 		s->counters.bytes += n;
 		t->active_at = now;
+		t->flags &= ~TCB_GAP;
 		if (!(t->flags & TCB_SPOKE)) {
 			t->flags |= TCB_SPOKE;
 			if (!(t->flags & TCB_PROBED))

@@ -558,6 +558,34 @@ test_trickle_total(void)
 	stack_free(s);
 }
 
+/* A hole in their data holds the idle timeout off until it is filled:
+ * the missing segment is on its way (their retransmit timer may be
+ * seconds); only the total timeout bounds the wait. */
+static void
+test_gap_holds_idle(void)
+{
+	struct tcp_config cfg = config_small();
+	struct tcp_stack *s = stack_new(&cfg, 0);
+	struct conn c = conn_make(2, 22);
+
+	CHECK(synack(s, &c, 0) == TCP_OPENED);
+	CHECK(seg(s, &c, PA, 0, 0, "SSH-", 100) == TCP_ACCEPTED);
+	/* bytes 4.. lost; 8.. arrive: out of order, re-ACKed, dropped */
+	CHECK(seg(s, &c, PA, 8, 0, "OpenSSH\r\n", 200) == TCP_ACCEPTED);
+	CHECK_EQ_U64(s->counters.out_of_order, 1);
+	tcp_timers_run(s, 2100); /* idle would have ended it here */
+	CHECK_EQ_U64(n_done, 0);
+	/* the hole filled at 4000: idle counts again from there */
+	CHECK(seg(s, &c, PA, 4, 0, "2.0-OpenSSH\r\n", 4000) == TCP_ACCEPTED);
+	tcp_timers_run(s, 5999);
+	CHECK_EQ_U64(n_done, 0);
+	tcp_timers_run(s, 6000);
+	CHECK(n_done == 1 &&
+	      banner_is(0, &c, "SSH-2.0-OpenSSH\r\n", TCP_CLOSE_IDLE));
+	check_empty(s);
+	stack_free(s);
+}
+
 /* Silence: after the wait the generic probe goes out; still nothing, and
  * idle ends it with an empty banner. */
 static void
@@ -576,10 +604,11 @@ test_silent_generic(void)
 	CHECK_EQ_U64(n_out, 1);
 	tcp_timers_run(s, 1000);
 	CHECK(n_out == 2 && out_is(1, &c, PA, 0, 0, "\r\n\r\n"));
+	/* Idle counts from when they had all of the probe (its ACK). */
 	CHECK(seg(s, &c, A, 0, 4, NULL, 1010) == TCP_ACCEPTED);
-	tcp_timers_run(s, 2999);
+	tcp_timers_run(s, 3009);
 	CHECK_EQ_U64(n_done, 0);
-	tcp_timers_run(s, 3000);
+	tcp_timers_run(s, 3010);
 	CHECK(n_done == 1 && banner_is(0, &c, "", TCP_CLOSE_IDLE));
 	CHECK(done[0].probe && done[0].probe->len == 4 &&
 	      memcmp(done[0].probe->payload, "\r\n\r\n", 4) == 0);
@@ -1129,6 +1158,7 @@ main(void)
 	test_max_bytes();
 	test_trickle_total();
 	test_silent_generic();
+	test_gap_holds_idle();
 	test_port_probe_wait();
 	test_retransmit_bounded();
 	test_bad_ack();
