@@ -234,10 +234,8 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 	};
 	const uint32_t cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport,
 					   pf->ip_dst, pf->dport);
-	/* Our bytes they acknowledge: 0 for a SYN-ACK, up to the probe and
-	 * our FIN on a connection. */
-	const uint32_t acked = pf->ack - 1 - cookie;
-	const int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) && acked == 0;
+	const int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) &&
+			      pf->ack - 1 == cookie;
 	enum tcp_verdict verdict;
 
 	if (syn_ack) {
@@ -283,12 +281,13 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 			break;
 		}
 		COUNTER_ADD(rx->strays, 1);
-		/* A segment of a connection we already closed (our RST was
-		 * lost, their FIN is retransmitted): reset it again, so no
-		 * socket is left waiting on the target. */
+		/* A segment for no connection of ours — one we closed whose RST
+		 * was lost, or one left on the target by an earlier scan that
+		 * now answers our SYN with a bare ACK — is reset, as a kernel
+		 * does (RFC 9293 3.10.7.1): no socket is left waiting on the
+		 * target, and a retried SYN can open the port. */
 		if (!(pf->tcp_flags & TCP_FLAG_RST) &&
-		    (pf->tcp_flags & TCP_FLAG_ACK) &&
-		    acked <= PROBE_PAYLOAD_MAX + 1)
+		    (pf->tcp_flags & TCP_FLAG_ACK))
 			rx_reset(rx, pf);
 		break;
 	case TCP_ACCEPTED:
