@@ -129,8 +129,7 @@ banner_finished(void *ctx, const struct tcp_tuple *tuple,
 		return;
 	}
 	rec->result = (struct scan_result){
-		.ts = scan->start_wall + (double)(rte_rdtsc() - scan->start_tsc) /
-						 (double)scan->tsc_hz,
+		.ts = scan_wall_now(scan),
 		.ip = tuple->their_ip,
 		.port = tuple->their_port,
 		.proto = PROTO_TCP,
@@ -263,9 +262,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		/* No room for a connection: the port is open all the same. */
 		COUNTER_ADD(rx->open, 1);
 		batch->r[batch->count++] = (struct scan_result){
-			.ts = scan->start_wall +
-			      (double)(rte_rdtsc() - scan->start_tsc) /
-				      (double)scan->tsc_hz,
+			.ts = scan_wall_now(scan),
 			.ip = pf->ip_src,
 			.port = pf->sport,
 			.proto = PROTO_TCP,

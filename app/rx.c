@@ -64,8 +64,7 @@ rx_report(struct rx_lcore *rx, struct scan_result_batch *batch, uint32_t ip,
 	}
 	r = &batch->r[batch->count++];
 	*r = (struct scan_result){
-		.ts = scan->start_wall + (double)(rte_rdtsc() - scan->start_tsc) /
-						 (double)scan->tsc_hz,
+		.ts = scan_wall_now(scan),
 		.ip = ip,
 		.port = port,
 		.proto = PROTO_TCP,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -57,6 +58,14 @@ struct scan_context {
 	double start_wall;
 	volatile int phase; /* enum scan_phase */
 };
+
+/* Wall-clock seconds now, from the TSC (results' timestamps). */
+static inline double
+scan_wall_now(const struct scan_context *scan)
+{
+	return scan->start_wall +
+	       (double)(rte_rdtsc() - scan->start_tsc) / (double)scan->tsc_hz;
+}
 
 struct tx_lcore {
 	struct scan_context *scan;

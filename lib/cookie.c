@@ -2,6 +2,7 @@
  * PRF", INDOCRYPT 2012) and the stateless SYN cookies and source choices
  * built on it, with fixed-length forms for the per-probe path. */
 #include "cookie.h"
+#include "splitmix64.h"
 
 #include <errno.h>
 #include <sys/random.h>
@@ -105,17 +106,6 @@ siphash24(const struct siphash_key *key, const void *data, size_t len)
 	sip_compress(&s, load_le(p + whole, len - whole) |
 			     ((uint64_t)(len & 0xff) << 56));
 	return sip_finish(&s);
-}
-
-/* splitmix64 (Steele, Lea and Flood, OOPSLA 2014): a seed's expansion. */
-static uint64_t
-splitmix64_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 int

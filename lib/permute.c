@@ -4,6 +4,7 @@
  * load over the target networks; and the slicing of the walk among shards and
  * TX lcores. */
 #include "permute.h"
+#include "splitmix64.h"
 
 /*
  * The cipher
@@ -62,18 +63,6 @@ static inline uint64_t
 mul_high(uint64_t x, uint64_t y)
 {
 	return (uint64_t)(((unsigned __int128)x * y) >> 64);
-}
-
-/* splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
- * generators", OOPSLA 2014): expands one seed into independent round keys. */
-static uint64_t
-splitmix64_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 /* floor(sqrt(n)) for n >= 1, bit by bit (init only). */
