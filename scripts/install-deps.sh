@@ -10,6 +10,10 @@ packages=(
 	# lab, tests and benchmarks
 	iproute2 ethtool iptables tcpdump tshark python3 python3-scapy
 	openssh-server nginx-light redis-server masscan zmap procps
+	# service identification (nmap-service-probes, nmap -sV to compare)
+	nmap nmap-common
+	# output formats, Redis results, benchmark reports
+	libhiredis-dev libxml2-utils xsltproc ndiff gnuplot-nox
 )
 
 missing=()
