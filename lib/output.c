@@ -13,9 +13,45 @@ proto_name(uint8_t proto)
 }
 
 static void
-ndjson_record(struct output_writer *w, const struct scan_result *r,
-	      const uint8_t *banner, uint32_t banner_len)
+ndjson_string_field(FILE *out, const char *key, const char *value)
 {
+	if (!value)
+		return;
+	fprintf(out, ",\"%s\":", key);
+	json_write_bytes(out, (const uint8_t *)value, strlen(value));
+}
+
+/* ,"service":{"name":..,...,"cpe":[..]},"match":"hard" */
+static void
+ndjson_service(FILE *out, const struct service_id *s)
+{
+	fputs(",\"service\":{\"name\":", out);
+	json_write_bytes(out, (const uint8_t *)s->name, strlen(s->name));
+	ndjson_string_field(out, "product", s->product);
+	ndjson_string_field(out, "version", s->version);
+	ndjson_string_field(out, "info", s->info);
+	ndjson_string_field(out, "hostname", s->hostname);
+	ndjson_string_field(out, "os", s->os);
+	ndjson_string_field(out, "devicetype", s->devicetype);
+	if (s->cpe_count) {
+		fputs(",\"cpe\":[", out);
+		for (unsigned i = 0; i < s->cpe_count; i++) {
+			if (i)
+				fputc(',', out);
+			json_write_bytes(out, (const uint8_t *)s->cpe[i],
+					 strlen(s->cpe[i]));
+		}
+		fputc(']', out);
+	}
+	fprintf(out, "},\"match\":\"%s\"",
+		service_match_name((enum service_match)s->match));
+}
+
+static void
+ndjson_record(struct output_writer *w, const struct output_record *rec)
+{
+	const struct scan_result *r = rec->result;
+
 	fprintf(w->out,
 		"{\"ts\":%.3f,\"ip\":\"%u.%u.%u.%u\",\"port\":%u,"
 		"\"proto\":\"%s\",\"status\":\"%s\",\"ttl\":%u",
@@ -24,11 +60,13 @@ ndjson_record(struct output_writer *w, const struct scan_result *r,
 		result_status_name(r->status), r->ttl);
 	if (r->status == RESULT_UNREACHABLE)
 		fprintf(w->out, ",\"icmp_code\":%u", r->icmp_code);
-	if (banner) {
+	if (rec->banner) {
 		fputs(",\"banner\":", w->out);
-		json_write_bytes(w->out, banner, banner_len);
-		fprintf(w->out, ",\"banner_bytes\":%u", banner_len);
+		json_write_bytes(w->out, rec->banner, rec->banner_len);
+		fprintf(w->out, ",\"banner_bytes\":%u", rec->banner_len);
 	}
+	if (rec->service && rec->service->match != SERVICE_NONE)
+		ndjson_service(w->out, rec->service);
 	fputs("}\n", w->out);
 }
 
@@ -76,10 +114,18 @@ output_open(struct output_writer *w, const struct output_format_ops *ops,
 }
 
 void
+output_write_record(struct output_writer *w, const struct output_record *rec)
+{
+	w->ops->record(w, rec);
+	w->records++;
+}
+
+void
 output_write(struct output_writer *w, const struct scan_result *r)
 {
-	w->ops->record(w, r, NULL, 0);
-	w->records++;
+	const struct output_record rec = {.result = r};
+
+	output_write_record(w, &rec);
 }
 
 void
@@ -87,9 +133,13 @@ output_write_banner(struct output_writer *w, const struct scan_result *r,
 		    const uint8_t *banner, uint32_t banner_len)
 {
 	static const uint8_t none[1];
+	const struct output_record rec = {
+		.result = r,
+		.banner = banner ? banner : none,
+		.banner_len = banner_len,
+	};
 
-	w->ops->record(w, r, banner ? banner : none, banner_len);
-	w->records++;
+	output_write_record(w, &rec);
 }
 
 void

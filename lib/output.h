@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "service.h"
+
 enum result_status {
 	RESULT_OPEN = 0,
 	RESULT_CLOSED,
@@ -25,15 +27,23 @@ struct scan_result {
 	uint8_t pad[6];
 };
 
+/* What a writer formats: a result, and what a banner connection added. */
+struct output_record {
+	const struct scan_result *result;
+	/* the bytes a banner connection received: NULL when the result has
+	 * no banner; banner_len may be 0 with a banner */
+	const uint8_t *banner;
+	uint32_t banner_len;
+	/* the service identified from the banner; NULL when none was tried */
+	const struct service_id *service;
+};
+
 struct output_writer;
 
 struct output_format_ops {
 	const char *name;
 	void (*begin)(struct output_writer *w);
-	/* banner: the bytes a banner connection received (NULL when the
-	 * result has no banner; banner_len may be 0 with a banner) */
-	void (*record)(struct output_writer *w, const struct scan_result *r,
-		       const uint8_t *banner, uint32_t banner_len);
+	void (*record)(struct output_writer *w, const struct output_record *rec);
 	void (*end)(struct output_writer *w);
 };
 
@@ -53,6 +63,9 @@ void output_write(struct output_writer *w, const struct scan_result *r);
 /* A result with the banner its connection collected. */
 void output_write_banner(struct output_writer *w, const struct scan_result *r,
 			 const uint8_t *banner, uint32_t banner_len);
+/* A whole record: result, banner, service. */
+void output_write_record(struct output_writer *w,
+			 const struct output_record *rec);
 void output_close(struct output_writer *w);
 
 const char *result_status_name(enum result_status status);

@@ -76,5 +76,41 @@ main(void)
 			       "\"port\":22,\"proto\":\"tcp\",\"status\":\"open\","
 			       "\"ttl\":0,\"banner\":\"\",\"banner_bytes\":0}\n");
 	}
+
+	/* A service identification follows the banner: only the fields that
+	 * matched, cpe as an array, and the kind of match. */
+	{
+		static char buf[1024];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+		struct output_writer w;
+		const struct service_id ssh = {
+			.match = SERVICE_HARD,
+			.name = "ssh",
+			.product = "OpenSSH",
+			.version = "9.2p1 Debian 2+deb12u3",
+			.info = "protocol \"2.0\"",
+			.os = "Linux",
+			.cpe_count = 2,
+			.cpe = {"cpe:/a:openbsd:openssh:9.2p1", "cpe:/o:linux"},
+		};
+		const struct output_record rec = {
+			.result = &r,
+			.banner = (const uint8_t *)"SSH-2.0-x",
+			.banner_len = 9,
+			.service = &ssh,
+		};
+
+		output_open(&w, output_format_find("ndjson"), f);
+		output_write_record(&w, &rec);
+		output_close(&w);
+		fclose(f);
+		CHECK(strstr(buf,
+			     ",\"banner_bytes\":9,\"service\":{\"name\":\"ssh\","
+			     "\"product\":\"OpenSSH\",\"version\":\"9.2p1 Debian "
+			     "2+deb12u3\",\"info\":\"protocol \\\"2.0\\\"\","
+			     "\"os\":\"Linux\",\"cpe\":[\"cpe:/a:openbsd:openssh:"
+			     "9.2p1\",\"cpe:/o:linux\"]},\"match\":\"hard\"}\n") !=
+		      NULL);
+	}
 	return check_report("output");
 }
