@@ -57,6 +57,9 @@ struct scan_context {
 	const struct banner_probes *probes; /* with banners */
 	double start_wall;
 	volatile int phase; /* enum scan_phase */
+	/* set by the writer while its output (Redis) is nearly full: the TX
+	 * lcores send no new probes until it clears */
+	volatile int hold_sending;
 };
 
 /* Wall-clock seconds now, from the TSC (results' timestamps). */

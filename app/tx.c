@@ -249,6 +249,10 @@ tx_lcore_main(void *arg)
 		}
 		if (c.position >= tx->slice.end)
 			break;
+		if (unlikely(scan->hold_sending)) {
+			rte_pause();
+			continue;
+		}
 		want = (unsigned)RTE_MIN((uint64_t)BURST_SIZE,
 					 (tx->slice.end - c.position +
 					  tx->slice.stride - 1) /

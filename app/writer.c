@@ -1,6 +1,8 @@
 /* writer: drains the result rings on the main lcore, formats records through
  * lib/output, and keeps the operator informed on stderr. */
 #include <errno.h>
+#include <inttypes.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,9 +10,59 @@
 #include <rte_ring.h>
 
 #include "banner.h"
+#include "redis_sink.h"
 #include "writer.h"
 
 #define DRAIN_BURST 256
+
+/* Results wait for Redis in a queue of this many records or bytes. */
+#define REDIS_QUEUE_RECORDS (1u << 20)
+#define REDIS_QUEUE_BYTES (512ull << 20)
+#define REDIS_IN_FLIGHT 8192
+#define REDIS_CLOSE_TIMEOUT 10.0
+
+/* -o redis://HOST:PORT/STREAM: a clear error now if Redis is unreachable;
+ * if it goes away later, results spill to a binary file named here. */
+static void
+redis_open(struct writer *w, const char *url)
+{
+	struct redis_sink_config rc = {
+		.queue_records = REDIS_QUEUE_RECORDS,
+		.queue_bytes = REDIS_QUEUE_BYTES,
+		.max_in_flight = REDIS_IN_FLIGHT,
+		.connect_timeout = 3.0,
+		.spill_path = w->redis_spill,
+		.spill_format = output_format_find("binary"),
+	};
+	char err[512];
+
+	if (redis_url_parse(url, &rc.url, err, sizeof(err)) < 0)
+		rte_exit(EXIT_FAILURE, "%s\n", err);
+	snprintf(w->redis_spill, sizeof(w->redis_spill),
+		 "tidescan-spill-%ld-%d.bin", (long)time(NULL), (int)getpid());
+	w->redis = redis_sink_open(&rc, err, sizeof(err));
+	if (w->redis == NULL)
+		rte_exit(EXIT_FAILURE, "%s\n", err);
+}
+
+/* One record to the output: the file's writer, or Redis' queue. 0, or -1
+ * when Redis' queue is full (the record stays where it was). */
+static int
+writer_emit(struct writer *w, const struct output_record *rec)
+{
+	if (w->redis)
+		return redis_sink_push(w->redis, rec);
+	output_write_record(&w->out, rec);
+	return 0;
+}
+
+/* Room for a whole drain burst in Redis' queue (always, for a file). */
+static int
+writer_has_room(const struct writer *w)
+{
+	return w->redis == NULL ||
+	       redis_sink_pending(w->redis) + DRAIN_BURST <= REDIS_QUEUE_RECORDS;
+}
 
 void
 writer_open(struct writer *w, const struct scan_context *scan,
@@ -23,6 +75,11 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	w->scan = scan;
 	w->lcores = lcores;
 	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
+	if (cfg->output_file && redis_url_is(cfg->output_file)) {
+		redis_open(w, cfg->output_file);
+		w->last_status_tsc = rte_rdtsc();
+		return;
+	}
 	if (cfg->output_file) {
 		w->file = fopen(cfg->output_file, "w");
 		if (w->file == NULL)
@@ -45,16 +102,41 @@ drain_banners(struct writer *w, struct rx_lcore *rx)
 	if (rx->banners == NULL)
 		return 0;
 	do {
+		if (!writer_has_room(w))
+			break;
 		n = rte_ring_sc_dequeue_burst(rx->banners, (void **)rec,
 					      DRAIN_BURST, NULL);
-		for (unsigned i = 0; i < n; i++)
-			output_write_banner(&w->out, &rec[i]->result,
-					    rec[i]->data, rec[i]->len);
+		for (unsigned i = 0; i < n; i++) {
+			const struct output_record out = {
+				.result = &rec[i]->result,
+				.banner = rec[i]->data,
+				.banner_len = rec[i]->len,
+			};
+
+			writer_emit(w, &out);
+		}
 		if (n)
 			rte_mempool_put_bulk(rx->records, (void **)rec, n);
 		total += n;
 	} while (n == DRAIN_BURST);
 	return total;
+}
+
+/* Move Redis' bytes, and hold the TX lcores back while its queue is
+ * nearly full: the answers to probes already sent still have room. */
+static void
+redis_hold_update(struct writer *w)
+{
+	struct scan_context *scan = (struct scan_context *)w->scan;
+	int hold;
+
+	redis_sink_poll(w->redis);
+	hold = redis_sink_nearly_full(w->redis);
+	if (hold && !scan->hold_sending)
+		w->hold_start_tsc = rte_rdtsc();
+	else if (!hold && scan->hold_sending)
+		w->hold_tsc += rte_rdtsc() - w->hold_start_tsc;
+	scan->hold_sending = hold;
 }
 
 unsigned
@@ -68,18 +150,29 @@ writer_drain(struct writer *w)
 		unsigned n;
 
 		do {
+			if (!writer_has_room(w))
+				break;
 			n = rte_ring_sc_dequeue_burst_elem(
 				w->lcores->rx[q]->results, r, sizeof(r[0]),
 				DRAIN_BURST, NULL);
-			for (unsigned i = 0; i < n; i++)
+			for (unsigned i = 0; i < n; i++) {
+				const struct output_record out = {
+					.result = &r[i]};
+
 				if (r[i].status == RESULT_OPEN ||
 				    cfg->report_closed)
-					output_write(&w->out, &r[i]);
+					writer_emit(w, &out);
+			}
 			total += n;
 		} while (n == DRAIN_BURST);
 	}
 	for (unsigned q = 0; q < w->lcores->count; q++)
 		total += drain_banners(w, w->lcores->rx[q]);
+	if (w->redis) {
+		redis_hold_update(w);
+		w->records += total;
+		return total;
+	}
 	if (total && w->file != stdout)
 		fflush(w->file);
 	else if (total)
@@ -165,15 +258,59 @@ print_banner_summary(const struct scan_lcores *lcores)
 		sum.retransmits, sum.timeouts, sum.in_use);
 }
 
+/* Wait for Redis to answer the rest; say where results went. */
+static void
+redis_finish(struct writer *w)
+{
+	struct redis_sink_stats st;
+	int rc;
+
+	uint64_t deadline = rte_rdtsc() + (uint64_t)(REDIS_CLOSE_TIMEOUT *
+						       (double)w->scan->tsc_hz);
+
+	/* Everything still in the rings goes to Redis' queue, waiting for
+	 * room; a Redis that stays stalled that long is given up on. */
+	for (;;) {
+		while (!writer_has_room(w)) {
+			if (rte_rdtsc() > deadline)
+				redis_sink_abandon(w->redis,
+						   "no answer for too long");
+			redis_sink_poll(w->redis);
+			rte_delay_us_sleep(200);
+		}
+		if (writer_drain(w) == 0)
+			break;
+	}
+	if (w->scan->hold_sending)
+		w->hold_tsc += rte_rdtsc() - w->hold_start_tsc;
+	rc = redis_sink_close(w->redis, REDIS_CLOSE_TIMEOUT, &st);
+	fprintf(stderr,
+		"redis added %" PRIu64 ", spilled %" PRIu64 ", held %" PRIu64
+		", held_seconds %.3f\n",
+		st.added, st.spilled, st.held,
+		(double)w->hold_tsc / (double)w->scan->tsc_hz);
+	if (st.connection_lost)
+		fprintf(stderr,
+			"redis: %s; %" PRIu64 " results are in %s%s "
+			"(tidescan --readscan %s)\n",
+			st.error, st.spilled, w->redis_spill,
+			rc < 0 ? ", which could not be written whole" : "",
+			w->redis_spill);
+}
+
 void
 writer_finish(struct writer *w, double elapsed, double sending)
 {
 	struct scan_totals t;
 
-	writer_drain(w);
-	output_close(&w->out);
-	if (w->file != stdout)
-		fclose(w->file);
+	if (w->redis) {
+		redis_finish(w);
+	} else {
+		writer_drain(w);
+		output_close(&w->out);
+		if (w->file != stdout)
+			fclose(w->file);
+	}
 	scan_totals_read(w->lcores, &t);
 	if (w->status_live)
 		fputc('\n', stderr);

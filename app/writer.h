@@ -23,6 +23,9 @@ struct scan_totals {
 struct writer {
 	struct output_writer out;
 	FILE *file;
+	struct redis_sink *redis; /* -o redis://..: instead of out and file */
+	char redis_spill[64];
+	uint64_t hold_start_tsc, hold_tsc; /* TX held for Redis */
 	const struct scan_context *scan;
 	const struct scan_lcores *lcores;
 	int status_live; /* a status line once a second on a terminal */

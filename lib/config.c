@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "errmsg.h"
+#include "redis_sink.h"
 #include "yaml_doc.h"
 #include "tidescan_build.h"
 
@@ -643,9 +644,14 @@ replace_string(char **field, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* A file, "-" for stdout, or redis://HOST[:PORT]/STREAM. */
 static int
 set_output_file(struct config *cfg, const char *v, char *err, size_t errlen)
 {
+	struct redis_url url;
+
+	if (redis_url_is(v) && redis_url_parse(v, &url, err, errlen) < 0)
+		return -1;
 	return replace_string(&cfg->output_file, strcmp(v, "-") ? v : "", err,
 			      errlen);
 }

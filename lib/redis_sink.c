@@ -291,7 +291,8 @@ connection_lost(struct redis_sink *s, const char *why)
 		return;
 	s->stats.connection_lost = 1;
 	snprintf(s->stats.error, sizeof(s->stats.error), "%s", why);
-	s->spill_file = fopen(s->cfg.spill_path, "a");
+	s->spill_file = s->cfg.spill_path ? fopen(s->cfg.spill_path, "a")
+					  : NULL;
 	if (s->spill_file == NULL) {
 		s->spill_failed = 1;
 	} else {
@@ -490,6 +491,12 @@ redis_sink_poll(struct redis_sink *s)
 	}
 	if (s->head < s->sent)
 		read_answers(s);
+}
+
+void
+redis_sink_abandon(struct redis_sink *s, const char *why)
+{
+	connection_lost(s, why);
 }
 
 static double

@@ -56,6 +56,9 @@ int redis_sink_nearly_full(const struct redis_sink *s);
 size_t redis_sink_pending(const struct redis_sink *s);
 /* Move bytes: send queued XADDs, read answers. Never blocks. */
 void redis_sink_poll(struct redis_sink *s);
+/* Stop waiting for Redis: what is queued, and every later record, goes to
+ * the spill file, as if the connection had been lost. */
+void redis_sink_abandon(struct redis_sink *s, const char *why);
 /* Flush: wait up to timeout seconds for every answer, spill what is left,
  * close, free. Fills stats; returns 0 when nothing was lost (spilled
  * records are not lost), -1 if the spill file could not be written. */

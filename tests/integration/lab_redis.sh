@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Results into a Redis Stream: a redis-server started here on 127.0.0.1 of
+# the scanner's namespace. Two shards of a lab scan into one stream equal
+# an unsharded scan's file output, record for record; an unreachable
+# Redis is a clear error at start; a Redis killed and restarted mid-scan
+# loses nothing (the stream and the spill file together hold every result).
+source "$(dirname "$0")/lib.sh"
+lab_up
+PY=/usr/bin/python3 # Debian's, with python3-redis
+PORT=$((20000 + RANDOM % 20000))
+REDIS_PID=
+redis_start() {
+	ip netns exec "$TS_SCAN_NS" redis-server --port "$PORT" --bind 127.0.0.1 \
+		--dir "$WORK" --save "" --appendonly yes --appendfsync always \
+		--logfile "$WORK/redis.log" &
+	REDIS_PID=$!
+	for _ in $(seq 100); do
+		[ "$(ip netns exec "$TS_SCAN_NS" redis-cli -p "$PORT" ping 2>/dev/null)" = PONG ] && return
+		sleep 0.05
+	done
+	fail "redis-server did not start"
+}
+redis_stop() { # SIGNAL
+	[ -n "$REDIS_PID" ] && kill -"$1" "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+trap 'redis_stop KILL; rm -rf "$WORK"' EXIT
+
+# stream_records STREAM: "ip port status" per entry, sorted (duplicates kept).
+stream_records() {
+	ip netns exec "$TS_SCAN_NS" "$PY" - "$PORT" "$1" <<'PY' | sort
+import redis, sys
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
+for _, f in r.xrange(sys.argv[2]):
+    print(f[b"ip"].decode(), f[b"port"].decode(), f[b"status"].decode())
+PY
+}
+# file_records NDJSON: the same from a file.
+file_records() {
+	"$PY" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(r["ip"], r["port"], r["status"])
+' "$1" | sort
+}
+
+redis_start
+args=($LAB_ADDRS -p 1-3000,6379,8080 --seed 7 --report-closed --wait 1)
+lab_scan "${args[@]}" --rate 20000 -o "$WORK/full.ndjson" 2>/dev/null || fail "file scan failed"
+file_records "$WORK/full.ndjson" >"$WORK/full"
+[ "$(wc -l <"$WORK/full")" -gt 1000 ] || fail "file scan found too little: $(wc -l <"$WORK/full")"
+
+# Two shards, one stream.
+for s in 1 2; do
+	lab_scan "${args[@]}" --rate 20000 --shard $s/2 -o "redis://127.0.0.1:$PORT/scan" \
+		2>"$WORK/err$s" || { cat "$WORK/err$s" >&2; fail "shard $s into Redis failed"; }
+	grep -q "^redis added [0-9]*, spilled 0," "$WORK/err$s" || { cat "$WORK/err$s" >&2; fail "shard $s: no clean redis summary"; }
+done
+stream_records scan >"$WORK/stream"
+expect_same "two shards in one stream vs the unsharded file" "$WORK/full" "$WORK/stream"
+pass "two shards into one stream = the unsharded scan ($(wc -l <"$WORK/stream") records)"
+
+# Unreachable Redis: exit 1, one clear line.
+rc=0
+lab_scan "${args[@]}" -o "redis://127.0.0.1:$((PORT + 1))/scan" >/dev/null 2>"$WORK/err" || rc=$?
+[ "$rc" = 1 ] || fail "unreachable Redis: exit $rc, want 1"
+grep -q "cannot reach Redis at 127.0.0.1:$((PORT + 1))" "$WORK/err" || { cat "$WORK/err" >&2; fail "unreachable Redis: no clear message"; }
+pass "unreachable Redis: $(grep -m1 'cannot reach' "$WORK/err")"
+
+# Killed and restarted mid-scan: nothing lost.
+cd "$WORK" # the spill file is written where tidescan runs
+"${LAB_SCAN[@]}" "${args[@]}" --rate 4000 -o "redis://127.0.0.1:$PORT/restart" 2>"$WORK/err" &
+scan=$!
+sleep 2.5
+redis_stop KILL
+redis_start
+wait "$scan" || { cat "$WORK/err" >&2; fail "scan with a Redis restart failed"; }
+spill=$(sed -n 's/.* results are in \([^ ,]*\).*/\1/p' "$WORK/err")
+[ -n "$spill" ] && [ -s "$spill" ] || { cat "$WORK/err" >&2; fail "no spill file named in the summary"; }
+"$TIDESCAN" --readscan "$spill" --output-format ndjson >"$WORK/spill.ndjson" || fail "--readscan $spill failed"
+{ stream_records restart; file_records "$WORK/spill.ndjson"; } | sort -u >"$WORK/union"
+expect_same "stream + spill after a restart" "$WORK/full" "$WORK/union"
+pass "Redis killed mid-scan: $(stream_records restart | wc -l) in the stream, $(wc -l <"$WORK/spill.ndjson") spilled, none lost"
