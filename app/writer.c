@@ -1,6 +1,5 @@
 /* writer: drains the result rings on the main lcore, formats records through
  * lib/output, and keeps the operator informed on stderr. */
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,21 +16,18 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	    const struct scan_lcores *lcores)
 {
 	const struct config *cfg = scan->cfg;
-	const struct output_format_ops *ops = output_format_find("ndjson");
+	const struct output_format_ops *ops =
+		output_format_find(config_output_format_name(cfg->output_format));
+	char err[CONFIG_ERR_LEN];
 
 	memset(w, 0, sizeof(*w));
 	w->scan = scan;
 	w->lcores = lcores;
 	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
-	if (cfg->output_file) {
-		w->file = fopen(cfg->output_file, "w");
-		if (w->file == NULL)
-			rte_exit(EXIT_FAILURE, "cannot open %s: %s\n",
-				 cfg->output_file, strerror(errno));
-	} else {
-		w->file = stdout;
-	}
-	output_open(&w->out, ops, w->file);
+	if (output_open_file(&w->out, ops, cfg->output_file,
+			     cfg->output_append ? OUTPUT_APPEND : OUTPUT_CREATE,
+			     err, sizeof(err)))
+		rte_exit(EXIT_FAILURE, "%s\n", err);
 	w->last_status_tsc = rte_rdtsc();
 }
 
@@ -80,10 +76,8 @@ writer_drain(struct writer *w)
 	}
 	for (unsigned q = 0; q < w->lcores->count; q++)
 		total += drain_banners(w, w->lcores->rx[q]);
-	if (total && w->file != stdout)
-		fflush(w->file);
-	else if (total)
-		fflush(stdout);
+	if (total)
+		fflush(w->out.out);
 	w->records += total;
 	return total;
 }
@@ -165,15 +159,15 @@ print_banner_summary(const struct scan_lcores *lcores)
 		sum.retransmits, sum.timeouts, sum.in_use);
 }
 
-void
+int
 writer_finish(struct writer *w, double elapsed, double sending)
 {
+	const struct config *cfg = w->scan->cfg;
 	struct scan_totals t;
+	int rc;
 
 	writer_drain(w);
-	output_close(&w->out);
-	if (w->file != stdout)
-		fclose(w->file);
+	rc = output_close(&w->out);
 	scan_totals_read(w->lcores, &t);
 	if (w->status_live)
 		fputc('\n', stderr);
@@ -192,4 +186,8 @@ writer_finish(struct writer *w, double elapsed, double sending)
 			t.replies_lost);
 	if (w->scan->banners)
 		print_banner_summary(w->lcores);
+	if (rc)
+		fprintf(stderr, "tidescan: writing %s failed (disk full?)\n",
+			cfg->output_file ? cfg->output_file : "stdout");
+	return rc;
 }
