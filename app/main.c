@@ -19,6 +19,7 @@
 #include "banner.h"
 #include "list.h"
 #include "port.h"
+#include "readscan.h"
 #include "scan.h"
 #include "tidescan_build.h"
 #include "writer.h"
@@ -75,8 +76,6 @@ load_config(struct config *cfg, int argc, char **argv)
 	}
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
-	if (cfg->mode == MODE_SCAN && cfg->output_format != OUTPUT_NDJSON)
-		usage_error("--output-format: not supported yet (only ndjson is)");
 }
 
 static uint64_t
@@ -335,7 +334,7 @@ seconds_since(const struct scan_context *scan, uint64_t tsc)
 	return (double)(tsc - scan->start_tsc) / (double)scan->tsc_hz;
 }
 
-static void
+static int
 scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	 const char *prog)
 {
@@ -343,6 +342,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	struct writer w;
 	unsigned queues = cfg->rx_queues;
 	uint64_t sent_tsc;
+	int rc;
 
 	if (!cfg->have_router_mac && !cfg->have_gateway)
 		usage_error("need --router-mac MAC or --gateway IP to address "
@@ -405,11 +405,12 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 
 	scan->phase = PHASE_STOP;
 	rte_eal_mp_wait_lcore();
-	writer_finish(&w, seconds_since(scan, rte_rdtsc()),
-		      seconds_since(scan, sent_tsc));
+	rc = writer_finish(&w, seconds_since(scan, rte_rdtsc()),
+			   seconds_since(scan, sent_tsc));
 	port_stop(scan);
 	rte_eal_cleanup();
 	free(eal_args_copy);
+	return rc;
 }
 
 int
@@ -425,6 +426,8 @@ main(int argc, char **argv)
 		config_write_yaml(&cfg, stdout);
 		return EXIT_SUCCESS;
 	}
+	if (cfg.mode == MODE_READSCAN)
+		return readscan_run(&cfg);
 	if (config_build_space(&cfg, &scan.space, err, sizeof(err)))
 		usage_error(err);
 	if (cfg.mode == MODE_SCAN &&
@@ -435,6 +438,6 @@ main(int argc, char **argv)
 		list_pairs(&cfg, &scan.space, seed, stdout);
 		return EXIT_SUCCESS;
 	}
-	scan_run(&cfg, &scan, seed, argv[0]);
-	return EXIT_SUCCESS;
+	return scan_run(&cfg, &scan, seed, argv[0]) ? EXIT_FAILURE
+						    : EXIT_SUCCESS;
 }

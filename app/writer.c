@@ -1,9 +1,8 @@
 /* writer: drains the result rings on the main lcore, formats records through
  * lib/output, and keeps the operator informed on stderr. */
-#include <errno.h>
 #include <inttypes.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -69,26 +68,23 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	    const struct scan_lcores *lcores)
 {
 	const struct config *cfg = scan->cfg;
-	const struct output_format_ops *ops = output_format_find("ndjson");
+	const struct output_format_ops *ops =
+		output_format_find(config_output_format_name(cfg->output_format));
+	char err[CONFIG_ERR_LEN];
 
 	memset(w, 0, sizeof(*w));
 	w->scan = scan;
 	w->lcores = lcores;
 	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
+	w->last_status_tsc = rte_rdtsc();
 	if (cfg->output_file && redis_url_is(cfg->output_file)) {
 		redis_open(w, cfg->output_file);
-		w->last_status_tsc = rte_rdtsc();
 		return;
 	}
-	if (cfg->output_file) {
-		w->file = fopen(cfg->output_file, "w");
-		if (w->file == NULL)
-			rte_exit(EXIT_FAILURE, "cannot open %s: %s\n",
-				 cfg->output_file, strerror(errno));
-	} else {
-		w->file = stdout;
-	}
-	output_open(&w->out, ops, w->file);
+	if (output_open_file(&w->out, ops, cfg->output_file,
+			     cfg->output_append ? OUTPUT_APPEND : OUTPUT_CREATE,
+			     err, sizeof(err)))
+		rte_exit(EXIT_FAILURE, "%s\n", err);
 	w->last_status_tsc = rte_rdtsc();
 }
 
@@ -168,15 +164,10 @@ writer_drain(struct writer *w)
 	}
 	for (unsigned q = 0; q < w->lcores->count; q++)
 		total += drain_banners(w, w->lcores->rx[q]);
-	if (w->redis) {
+	if (w->redis)
 		redis_hold_update(w);
-		w->records += total;
-		return total;
-	}
-	if (total && w->file != stdout)
-		fflush(w->file);
 	else if (total)
-		fflush(stdout);
+		fflush(w->out.out);
 	w->records += total;
 	return total;
 }
@@ -258,18 +249,18 @@ print_banner_summary(const struct scan_lcores *lcores)
 		sum.retransmits, sum.timeouts, sum.in_use);
 }
 
-/* Wait for Redis to answer the rest; say where results went. */
-static void
+/* Everything still in the rings goes to Redis' queue, waiting for room (a
+ * Redis stalled that long is given up on: the rest spills); then wait for
+ * its answers and say where results went. -1 if the spill file could not
+ * be written whole. */
+static int
 redis_finish(struct writer *w)
 {
+	uint64_t deadline = rte_rdtsc() + (uint64_t)(REDIS_CLOSE_TIMEOUT *
+						       (double)w->scan->tsc_hz);
 	struct redis_sink_stats st;
 	int rc;
 
-	uint64_t deadline = rte_rdtsc() + (uint64_t)(REDIS_CLOSE_TIMEOUT *
-						       (double)w->scan->tsc_hz);
-
-	/* Everything still in the rings goes to Redis' queue, waiting for
-	 * room; a Redis that stays stalled that long is given up on. */
 	for (;;) {
 		while (!writer_has_room(w)) {
 			if (rte_rdtsc() > deadline)
@@ -296,20 +287,21 @@ redis_finish(struct writer *w)
 			st.error, st.spilled, w->redis_spill,
 			rc < 0 ? ", which could not be written whole" : "",
 			w->redis_spill);
+	return rc;
 }
 
-void
+int
 writer_finish(struct writer *w, double elapsed, double sending)
 {
+	const struct config *cfg = w->scan->cfg;
 	struct scan_totals t;
+	int rc;
 
 	if (w->redis) {
-		redis_finish(w);
+		rc = redis_finish(w);
 	} else {
 		writer_drain(w);
-		output_close(&w->out);
-		if (w->file != stdout)
-			fclose(w->file);
+		rc = output_close(&w->out);
 	}
 	scan_totals_read(w->lcores, &t);
 	if (w->status_live)
@@ -329,4 +321,8 @@ writer_finish(struct writer *w, double elapsed, double sending)
 			t.replies_lost);
 	if (w->scan->banners)
 		print_banner_summary(w->lcores);
+	if (rc)
+		fprintf(stderr, "tidescan: writing %s failed (disk full?)\n",
+			cfg->output_file ? cfg->output_file : "stdout");
+	return rc;
 }

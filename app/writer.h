@@ -22,8 +22,7 @@ struct scan_totals {
 
 struct writer {
 	struct output_writer out;
-	FILE *file;
-	struct redis_sink *redis; /* -o redis://..: instead of out and file */
+	struct redis_sink *redis; /* -o redis://..: instead of out */
 	char redis_spill[64];
 	uint64_t hold_start_tsc, hold_tsc; /* TX held for Redis */
 	const struct scan_context *scan;
@@ -34,7 +33,8 @@ struct writer {
 	uint64_t records;
 };
 
-/* Open the output the config names; exits 1 if the file cannot be opened. */
+/* Open the output the config names, in its format, created or appended to;
+ * exits 1 if it cannot be opened (or not appended to). */
 void writer_open(struct writer *w, const struct scan_context *scan,
 		 const struct scan_lcores *lcores);
 /* Move every queued result to the output; returns how many. */
@@ -43,7 +43,8 @@ unsigned writer_drain(struct writer *w);
 void writer_status(struct writer *w);
 void scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t);
 /* Flush, close, and print the parseable summary line on stderr: elapsed is
- * the whole scan, the rate is over the sending phase only. */
-void writer_finish(struct writer *w, double elapsed, double sending);
+ * the whole scan, the rate is over the sending phase only. -1 (said on
+ * stderr) if the output could not be written whole. */
+int writer_finish(struct writer *w, double elapsed, double sending);
 
 #endif

@@ -796,6 +796,7 @@ static const struct config_key config_keys[] = {
 	  .format = format_output_file },
 	{ .name = "output.format", .type = KEY_ENUM, FIELD(output_format),
 	  .names = output_format_names },
+	{ .name = "output.append", .type = KEY_BOOL, FIELD(output_append) },
 	{ .name = "output.report_closed", .type = KEY_BOOL,
 	  FIELD(report_closed) },
 	{ .name = "output.banners", .type = KEY_BOOL, FIELD(banners) },
@@ -1084,6 +1085,7 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->include_files, &cfg->include_file_count);
 	strlist_free(&cfg->excludes, &cfg->exclude_count);
 	strlist_free(&cfg->exclude_files, &cfg->exclude_file_count);
+	strlist_free(&cfg->readscan_files, &cfg->readscan_file_count);
 	free(cfg->default_exclude_file);
 	free(cfg->ports);
 	free(cfg->output_file);
@@ -1398,6 +1400,24 @@ config_write_yaml(const struct config *cfg, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+const char *
+config_output_format_name(enum output_format format)
+{
+	return output_format_names[format];
+}
+
+int
+config_add_readscan_file(struct config *cfg, const char *path, char *err,
+			 size_t errlen)
+{
+	if (strlist_add(&cfg->readscan_files, &cfg->readscan_file_count, path,
+			strlen(path))) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- cross-field checks ---- */
 
 int
@@ -1449,6 +1469,10 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->default_excludes && !cfg->default_exclude_file) {
 		errf(err, errlen, "default excludes on but no exclude file");
+		return -1;
+	}
+	if (cfg->mode == MODE_READSCAN && !cfg->readscan_file_count) {
+		errf(err, errlen, "--readscan: give the binary files to read");
 		return -1;
 	}
 	if (cfg->mode != MODE_SCAN && cfg->mode != MODE_LIST)

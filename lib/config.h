@@ -27,6 +27,7 @@ enum run_mode {
 	MODE_ECHO,    /* --echo: print effective profile as YAML */
 	MODE_HELP,
 	MODE_VERSION,
+	MODE_READSCAN, /* --readscan FILE...: binary output to another format */
 };
 
 struct config {
@@ -78,6 +79,7 @@ struct config {
 	/* output */
 	char *output_file;	/* NULL = stdout */
 	enum output_format output_format;
+	int output_append;	/* continue the file, as a resumed scan does */
 	int report_closed;
 	int banners;
 	int quiet;
@@ -90,6 +92,10 @@ struct config {
 	unsigned banner_total_ms;	 /* close after, default 10000 */
 	char *probes_file;		 /* NULL: DATADIR/probes.yaml */
 	char *user_agent;		 /* NULL: the probes file's */
+
+	/* --readscan: the binary files to read (not a profile key) */
+	char **readscan_files;
+	unsigned readscan_file_count;
 
 	/* dpdk */
 	char *eal_args;		/* string split on blanks, e.g. "--no-huge ..." */
@@ -133,6 +139,13 @@ int config_unset(struct config *cfg, const char *key);
  * config_validate(). -1 with a one-line message naming the culprit. */
 int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		      size_t errlen);
+
+/* "ndjson", "json"...: the name the output registry knows the format by. */
+const char *config_output_format_name(enum output_format format);
+
+/* Add a file for --readscan. -1 if out of memory. */
+int config_add_readscan_file(struct config *cfg, const char *path, char *err,
+			     size_t errlen);
 
 /* Check cross-field rules after everything is loaded (shard k<=n, ranges
  * ordered, something to scan...). */

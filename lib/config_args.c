@@ -88,6 +88,7 @@ static const struct flag flags[] = {
     {"-oG", FLAG_OUTPUT_AS, NULL, OUTPUT_GREPABLE},
     {"-oX", FLAG_OUTPUT_AS, NULL, OUTPUT_XML},
     {"-oB", FLAG_OUTPUT_AS, NULL, OUTPUT_BINARY},
+    {"--append-output", FLAG_TRUE, "output.append", 0},
     {"--report-closed", FLAG_TRUE, "output.report_closed", 0},
     {"--open-only", FLAG_FALSE, "output.report_closed", 0},
     {"--open", FLAG_FALSE, "output.report_closed", 0},
@@ -114,6 +115,7 @@ static const struct flag flags[] = {
 
     {"--list", FLAG_MODE, NULL, MODE_LIST},
     {"--echo", FLAG_MODE, NULL, MODE_ECHO},
+    {"--readscan", FLAG_MODE, NULL, MODE_READSCAN},
     {"-h", FLAG_MODE, NULL, MODE_HELP},
     {"-?", FLAG_MODE, NULL, MODE_HELP},
     {"--help", FLAG_MODE, NULL, MODE_HELP},
@@ -193,7 +195,8 @@ word_value(const struct word *w, int argc, char **argv, int *i)
 	return NULL;
 }
 
-/* Pass 1: --help/--version win over everything; -c profiles load first. */
+/* Pass 1: --help/--version win over everything; --readscan makes the
+ * positional words files; -c profiles load first. */
 static int
 load_profiles(struct config *cfg, int argc, char **argv, char *err,
 	      size_t errlen)
@@ -210,6 +213,8 @@ load_profiles(struct config *cfg, int argc, char **argv, char *err,
 			cfg->mode = w.flag->arg;
 			return 1;
 		}
+		if (w.flag->kind == FLAG_MODE && w.flag->arg == MODE_READSCAN)
+			cfg->mode = MODE_READSCAN;
 		if (takes_value(w.flag))
 			word_value(&w, argc, argv, &i);
 	}
@@ -284,6 +289,11 @@ apply_flags(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 			     arg);
 			return -1;
 		}
+		if (!f && cfg->mode == MODE_READSCAN) {
+			if (config_add_readscan_file(cfg, arg, err, errlen))
+				return -1;
+			continue;
+		}
 		if (!f) {
 			group_reset(cfg, GROUP_TARGETS, &groups);
 			if (set_from_flag(cfg, "target", "targets", arg, err,
@@ -326,7 +336,8 @@ apply_flags(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 		case FLAG_MODE:
 			if (mode_set && cfg->mode != (enum run_mode)f->arg) {
 				errf(err, errlen,
-				     "%s: --list and --echo exclude each other",
+				     "%s: --list, --echo and --readscan "
+				     "exclude each other",
 				     f->name);
 				return -1;
 			}
@@ -397,6 +408,7 @@ config_print_usage(FILE *out)
 "                            adds each result to a Redis Stream (XADD)\n"
 "  --output-format FORMAT    ndjson (default), json, list, grepable, xml, binary\n"
 "  -oD/-oJ/-oL/-oG/-oX/-oB FILE   file and format at once, as masscan\n"
+"  --append-output           continue the file (header once, trailer moved)\n"
 "  --report-closed           report closed ports too (--open-only: not)\n"
 "  --banners                 finish handshakes and grab banners (--no-banners)\n"
 "  -q, --quiet               no status line\n"
@@ -417,6 +429,7 @@ config_print_usage(FILE *out)
 "modes\n"
 "  --list                    print the (address, port) pairs in scan order\n"
 "  --echo                    print the effective profile as YAML\n"
+"  --readscan FILE...        convert binary files (-oB) to --output-format\n"
 "  -h, --help                this text\n"
 "  -V, --version             the version\n"
 "  -sS, -Pn, -n              accepted for nmap/masscan habits: tidescan always\n"

@@ -1,82 +1,17 @@
-/* output: the registry of result writers and the NDJSON writer, one object
- * per line: {"ts":..,"ip":"..","port":..,"proto":"tcp","status":"open",...}. */
-#include <arpa/inet.h>
+/* output: the registry of result writers, the open/close path every format
+ * shares (create or append), and the small helpers writers have in common. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "json_escape.h"
-#include "output.h"
-
-static const char *
-proto_name(uint8_t proto)
-{
-	return proto == 17 ? "udp" : "tcp";
-}
-
-static void
-ndjson_string_field(FILE *out, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	fprintf(out, ",\"%s\":", key);
-	json_write_bytes(out, (const uint8_t *)value, strlen(value));
-}
-
-/* ,"service":{"name":..,...,"cpe":[..]},"match":"hard" */
-static void
-ndjson_service(FILE *out, const struct service_id *s)
-{
-	fputs(",\"service\":{\"name\":", out);
-	json_write_bytes(out, (const uint8_t *)s->name, strlen(s->name));
-	ndjson_string_field(out, "product", s->product);
-	ndjson_string_field(out, "version", s->version);
-	ndjson_string_field(out, "info", s->info);
-	ndjson_string_field(out, "hostname", s->hostname);
-	ndjson_string_field(out, "os", s->os);
-	ndjson_string_field(out, "devicetype", s->devicetype);
-	if (s->cpe_count) {
-		fputs(",\"cpe\":[", out);
-		for (unsigned i = 0; i < s->cpe_count; i++) {
-			if (i)
-				fputc(',', out);
-			json_write_bytes(out, (const uint8_t *)s->cpe[i],
-					 strlen(s->cpe[i]));
-		}
-		fputc(']', out);
-	}
-	fprintf(out, "},\"match\":\"%s\"",
-		service_match_name((enum service_match)s->match));
-}
-
-static void
-ndjson_record(struct output_writer *w, const struct output_record *rec)
-{
-	const struct scan_result *r = rec->result;
-
-	fprintf(w->out,
-		"{\"ts\":%.3f,\"ip\":\"%u.%u.%u.%u\",\"port\":%u,"
-		"\"proto\":\"%s\",\"status\":\"%s\",\"ttl\":%u",
-		r->ts, r->ip >> 24, (r->ip >> 16) & 0xff, (r->ip >> 8) & 0xff,
-		r->ip & 0xff, r->port, proto_name(r->proto),
-		result_status_name(r->status), r->ttl);
-	if (r->status == RESULT_UNREACHABLE)
-		fprintf(w->out, ",\"icmp_code\":%u", r->icmp_code);
-	if (rec->banner) {
-		fputs(",\"banner\":", w->out);
-		json_write_bytes(w->out, rec->banner, rec->banner_len);
-		fprintf(w->out, ",\"banner_bytes\":%u", rec->banner_len);
-	}
-	if (rec->service && rec->service->match != SERVICE_NONE)
-		ndjson_service(w->out, rec->service);
-	fputs("}\n", w->out);
-}
-
-static const struct output_format_ops ndjson_ops = {
-	.name = "ndjson",
-	.record = ndjson_record,
-};
+#include "errmsg.h"
+#include "output_formats.h"
 
 static const struct output_format_ops *const registry[] = {
-	&ndjson_ops,
+    &output_ndjson_ops,	  &output_json_ops, &output_list_ops,
+    &output_grepable_ops, &output_xml_ops,  &output_binary_ops,
 };
 
 const struct output_format_ops *
@@ -102,15 +37,129 @@ result_status_name(enum result_status status)
 	return "unknown";
 }
 
+const char *
+output_proto_name(uint8_t proto)
+{
+	return proto == 17 ? "udp" : "tcp";
+}
+
+const char *
+output_ip_string(uint32_t ip, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+	return buf;
+}
+
+const char *
+output_nmap_state(const struct scan_result *r)
+{
+	switch (r->status) {
+	case RESULT_OPEN:
+		return "open";
+	case RESULT_CLOSED:
+		return "closed";
+	default:
+		return "filtered"; /* what nmap calls an ICMP-unreachable port
+				    */
+	}
+}
+
+const char *
+output_nmap_reason(const struct scan_result *r)
+{
+	if (r->status == RESULT_OPEN)
+		return "syn-ack";
+	if (r->status == RESULT_CLOSED)
+		return "reset";
+	switch (r->icmp_code) {
+	case 0:
+		return "net-unreach";
+	case 1:
+		return "host-unreach";
+	case 2:
+		return "proto-unreach";
+	case 3:
+		return "port-unreach";
+	case 9:
+		return "net-prohibited";
+	case 10:
+		return "host-prohibited";
+	case 13:
+		return "admin-prohibited";
+	default:
+		return "unreachable";
+	}
+}
+
+long
+output_tail(FILE *f, char *buf, size_t len)
+{
+	long size;
+	size_t n;
+
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0)
+		return -1;
+	n = (size_t)size < len ? (size_t)size : len;
+	if (fseek(f, size - (long)n, SEEK_SET) || fread(buf, 1, n, f) != n)
+		return -1;
+	return (long)n;
+}
+
+int
+output_truncate(FILE *f, long size)
+{
+	if (fflush(f) || ftruncate(fileno(f), size) || fseek(f, size, SEEK_SET))
+		return -1;
+	return 0;
+}
+
+static int
+output_begin(struct output_writer *w, const struct output_format_ops *ops,
+	     FILE *out, enum output_mode mode, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	w->ops = ops;
+	w->out = out;
+	w->mode = mode;
+	w->start = (int64_t)time(NULL);
+	if (ops->begin)
+		return ops->begin(w, err, errlen);
+	return 0;
+}
+
 void
 output_open(struct output_writer *w, const struct output_format_ops *ops,
 	    FILE *out)
 {
-	w->ops = ops;
-	w->out = out;
-	w->records = 0;
-	if (ops->begin)
-		ops->begin(w);
+	/* CREATE on a stream: nothing to check, so nothing fails */
+	output_begin(w, ops, out, OUTPUT_CREATE, NULL, 0);
+}
+
+int
+output_open_file(struct output_writer *w, const struct output_format_ops *ops,
+		 const char *path, enum output_mode mode, char *err,
+		 size_t errlen)
+{
+	char msg[256];
+	FILE *f;
+
+	if (!path || !*path || !strcmp(path, "-"))
+		return output_begin(w, ops, stdout, OUTPUT_CREATE, err, errlen);
+	/* a+: reads anywhere (APPEND's checks), writes at the end */
+	f = fopen(path, mode == OUTPUT_APPEND ? "a+" : "w");
+	if (!f) {
+		errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (output_begin(w, ops, f, mode, msg, sizeof(msg))) {
+		errf(err, errlen, "%s: %s", path, msg);
+		free(w->state); /* a format's state holds nothing yet */
+		fclose(f);
+		return -1;
+	}
+	w->own_file = 1;
+	return 0;
 }
 
 void
@@ -134,18 +183,24 @@ output_write_banner(struct output_writer *w, const struct scan_result *r,
 {
 	static const uint8_t none[1];
 	const struct output_record rec = {
-		.result = r,
-		.banner = banner ? banner : none,
-		.banner_len = banner_len,
+	    .result = r,
+	    .banner = banner ? banner : none,
+	    .banner_len = banner_len,
 	};
 
 	output_write_record(w, &rec);
 }
 
-void
+int
 output_close(struct output_writer *w)
 {
+	int rc;
+
 	if (w->ops->end)
 		w->ops->end(w);
-	fflush(w->out);
+	rc = fflush(w->out) || ferror(w->out) || w->lost ? -1 : 0;
+	if (w->own_file && fclose(w->out))
+		rc = -1;
+	w->out = NULL;
+	return rc;
 }

@@ -37,9 +37,10 @@ struct redis_sink {
 	size_t queued_bytes;
 	int was_nearly_full;
 	/* after the connection is lost */
-	FILE *spill_file;
+	int spilling; /* the spill writer is open */
 	struct output_writer spill;
 	int spill_failed;
+	char spill_error[256];
 	struct redis_sink_stats stats;
 };
 
@@ -291,15 +292,15 @@ connection_lost(struct redis_sink *s, const char *why)
 		return;
 	s->stats.connection_lost = 1;
 	snprintf(s->stats.error, sizeof(s->stats.error), "%s", why);
-	s->spill_file = s->cfg.spill_path ? fopen(s->cfg.spill_path, "a")
-					  : NULL;
-	if (s->spill_file == NULL) {
+	if (s->cfg.spill_path &&
+	    output_open_file(&s->spill, s->cfg.spill_format,
+			     s->cfg.spill_path, OUTPUT_APPEND, s->spill_error,
+			     sizeof(s->spill_error)) == 0)
+		s->spilling = 1;
+	else
 		s->spill_failed = 1;
-	} else {
-		output_open(&s->spill, s->cfg.spill_format, s->spill_file);
-	}
 	for (uint64_t i = s->head; i < s->tail; i++) {
-		if (s->spill_file)
+		if (s->spilling)
 			spill_entry(s, *slot(s, i));
 		entry_release(s, i);
 	}
@@ -415,7 +416,7 @@ redis_sink_push(struct redis_sink *s, const struct output_record *rec)
 	struct sink_entry *e;
 
 	if (s->stats.connection_lost) {
-		if (s->spill_file) {
+		if (s->spilling) {
 			output_write_record(&s->spill, rec);
 			s->stats.spilled++;
 			return 0;
@@ -534,11 +535,8 @@ redis_sink_close(struct redis_sink *s, double timeout,
 		connection_lost(s, "timed out waiting for Redis to answer");
 	if (s->redis)
 		redisFree(s->redis);
-	if (s->spill_file) {
-		output_close(&s->spill);
-		if (fclose(s->spill_file) != 0)
-			s->spill_failed = 1;
-	}
+	if (s->spilling && output_close(&s->spill) != 0)
+		s->spill_failed = 1;
 	rc = s->spill_failed ? -1 : 0;
 	*stats = s->stats;
 	free(s->ring);

@@ -56,7 +56,7 @@ expect_usage_error 1.2.3.400 --list 1.2.3.400 -p 80
 expect_usage_error 70000 --list 1.2.3.4 -p 70000
 expect_usage_error --bogus --list 1.2.3.4 -p 80 --bogus
 expect_usage_error 5/3 --list 1.2.3.4 -p 80 --shard 5/3
-expect_usage_error "not supported yet" 198.18.0.1 -p 80 --no-default-excludes --output-format xml
+expect_usage_error "--readscan" --readscan
 expect_usage_error "UDP" 198.18.0.1 -p 80,U:53 --no-default-excludes
 printf 'scan:\n  ratee: 5\n' >"$WORK/bad.yaml"
 expect_usage_error "ratee" -c "$WORK/bad.yaml" --list 1.2.3.4 -p 80

@@ -21,7 +21,10 @@ redis_start() {
 	fail "redis-server did not start"
 }
 redis_stop() { # SIGNAL
-	[ -n "$REDIS_PID" ] && kill -"$1" "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+	if [ -n "$REDIS_PID" ]; then
+		kill -"$1" "$REDIS_PID" 2>/dev/null || true
+		wait "$REDIS_PID" 2>/dev/null || true
+	fi
 	REDIS_PID=
 }
 trap 'redis_stop KILL; rm -rf "$WORK"' EXIT
@@ -69,15 +72,21 @@ grep -q "cannot reach Redis at 127.0.0.1:$((PORT + 1))" "$WORK/err" || { cat "$W
 pass "unreachable Redis: $(grep -m1 'cannot reach' "$WORK/err")"
 
 # Killed and restarted mid-scan: nothing lost.
-cd "$WORK" # the spill file is written where tidescan runs
-"${LAB_SCAN[@]}" "${args[@]}" --rate 4000 -o "redis://127.0.0.1:$PORT/restart" 2>"$WORK/err" &
+# The spill file is written where tidescan runs: in $WORK.
+scan_cmd=()
+for word in "${LAB_SCAN[@]}"; do
+	[ "$word" = "$TIDESCAN" ] && word=$(realpath "$TIDESCAN")
+	scan_cmd+=("$word")
+done
+(cd "$WORK" && exec "${scan_cmd[@]}" "${args[@]}" --rate 4000 -o "redis://127.0.0.1:$PORT/restart") 2>"$WORK/err" &
 scan=$!
 sleep 2.5
 redis_stop KILL
 redis_start
 wait "$scan" || { cat "$WORK/err" >&2; fail "scan with a Redis restart failed"; }
 spill=$(sed -n 's/.* results are in \([^ ,]*\).*/\1/p' "$WORK/err")
-[ -n "$spill" ] && [ -s "$spill" ] || { cat "$WORK/err" >&2; fail "no spill file named in the summary"; }
+spill=$WORK/$spill
+[ -s "$spill" ] || { cat "$WORK/err" >&2; fail "no spill file named in the summary"; }
 "$TIDESCAN" --readscan "$spill" --output-format ndjson >"$WORK/spill.ndjson" || fail "--readscan $spill failed"
 { stream_records restart; file_records "$WORK/spill.ndjson"; } | sort -u >"$WORK/union"
 expect_same "stream + spill after a restart" "$WORK/full" "$WORK/union"

@@ -702,7 +702,7 @@ test_args_errors(void)
 	    {{"--ring-size", "1000"},
 	     "--ring-size: '1000' is not a power of two"},
 	    {{"--list", "--echo"},
-	     "--echo: --list and --echo exclude each other"},
+	     "--echo: --list, --echo and --readscan exclude each other"},
 	    {{"-c", "no/such.yaml"}, "no/such.yaml: cannot open profile"},
 	    {{"--include-file", ""}, "--include-file: empty file name"},
 	    {{"--seed", "random!"}, "--seed: 'random!' is not a seed"},
@@ -1013,6 +1013,35 @@ test_banners_keys(void)
 	config_free(&cfg);
 }
 
+/* --readscan takes the positional words as files, wherever it stands, and
+ * the output flags as usual; --append-output sets output.append. */
+static void
+test_readscan_args(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	CHECK(parse(&cfg, "a.bin", "--readscan", "b.bin", "-oL", "out.txt",
+		    "--append-output", NULL) == 0);
+	CHECK(cfg.mode == MODE_READSCAN);
+	CHECK_EQ_U64(cfg.readscan_file_count, 2);
+	CHECK_STR(cfg.readscan_files[0], "a.bin");
+	CHECK_STR(cfg.readscan_files[1], "b.bin");
+	CHECK_EQ_U64(cfg.target_count, 0);
+	CHECK(cfg.output_format == OUTPUT_LIST);
+	CHECK_STR(cfg.output_file, "out.txt");
+	CHECK(cfg.output_append == 1);
+	CHECK_STR(config_output_format_name(cfg.output_format), "list");
+	CHECK(config_validate(&cfg, err, sizeof(err)) == 0);
+	config_free(&cfg);
+
+	config_init(&cfg);
+	CHECK(parse(&cfg, "--readscan", NULL) == 0);
+	CHECK(config_validate(&cfg, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "--readscan") != NULL);
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -1035,5 +1064,6 @@ main(void)
 	test_set_unset();
 	test_usage();
 	test_banners_keys();
+	test_readscan_args();
 	return check_report("test_config");
 }
