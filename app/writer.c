@@ -24,7 +24,8 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	w->lcores = lcores;
 	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
 	if (cfg->output_file) {
-		w->file = fopen(cfg->output_file, "w");
+		/* A resumed scan adds to what the paused one wrote. */
+		w->file = fopen(cfg->output_file, scan->resumed ? "a" : "w");
 		if (w->file == NULL)
 			rte_exit(EXIT_FAILURE, "cannot open %s: %s\n",
 				 cfg->output_file, strerror(errno));
