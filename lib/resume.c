@@ -42,6 +42,23 @@ key_may_change(const char *key)
 	return 0;
 }
 
+/* A key's text on one line: list items "\n  - x" become " x". */
+static void
+one_line(char *text)
+{
+	char *out = text;
+
+	for (const char *in = text; *in; in++) {
+		if (*in == '\n') {
+			in += strspn(in + 1, " -");
+			*out++ = ' ';
+			continue;
+		}
+		*out++ = *in;
+	}
+	*out = 0;
+}
+
 static uint64_t
 mix(uint64_t h, uint64_t v)
 {
@@ -76,6 +93,10 @@ resume_check_overrides(const struct config *saved, const struct config *given,
 		char *b = config_key_text(given, key);
 		int same = a && b && !strcmp(a, b);
 
+		if (a)
+			one_line(a);
+		if (b)
+			one_line(b);
 		if (!same && !key_may_change(key))
 			errf(err, errlen,
 			     "--resume: %s cannot change on resume (paused "
