@@ -21,6 +21,7 @@
 #include "port.h"
 #include "resume.h"
 #include "scan.h"
+#include "stats.h"
 #include "tidescan_build.h"
 #include "writer.h"
 
@@ -477,6 +478,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues, start);
+	scan_stats_telemetry_start(scan, &lcores);
 	/* The output and the clock exist before any answer can arrive. */
 	writer_open(&w, scan, &lcores);
 	scan->start_wall = wall_clock();
@@ -506,6 +508,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	writer_finish(&w, seconds_since(scan, rte_rdtsc()),
 		      seconds_since(scan, sent_tsc));
 	pause_write(scan, &lcores, seed);
+	scan_stats_telemetry_stop();
 	port_stop(scan);
 	rte_eal_cleanup();
 	free(eal_args_copy);
