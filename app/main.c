@@ -411,7 +411,8 @@ pause_write(const struct scan_context *scan, const struct scan_lcores *lcores,
 
 	for (unsigned q = 0; q < lcores->count; q++) {
 		slices[q] = lcores->tx[q]->slice;
-		positions[q] = lcores->tx[q]->position;
+		/* A finished lcore stops up to a stride past its end. */
+		positions[q] = RTE_MIN(lcores->tx[q]->position, slices[q].end);
 	}
 	done = resume_walk_done(slices, positions, lcores->count);
 	if (done && !scan->resumed)

@@ -135,6 +135,20 @@ test_write_read_back(void)
 			       sizeof(err)) == -1);
 	CHECK(strstr(err, "target space is not the paused scan's") != NULL);
 
+	/* A complete walk is written with each lcore at its slice's end, and
+	 * reads back as done. */
+	got[0] = slices[0].end;
+	got[1] = slices[1].end;
+	config_free(&back);
+	CHECK(resume_write(path, &cfg, 0x1234, &space, got, 2, err,
+			   sizeof(err)) == 0);
+	config_init(&back);
+	CHECK(parse(&back, "--resume", path, NULL) == 0);
+	CHECK(resume_positions(&back, &space, slices, 2, got, err,
+			       sizeof(err)) == 0);
+	CHECK_STR(err, "");
+	CHECK(resume_walk_done(slices, got, 2));
+
 	/* Past the end of both slices: done. */
 	got[0] = slices[0].end;
 	got[1] = slices[1].end + 1;
