@@ -479,12 +479,12 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues, start);
-	scan_stats_telemetry_start(scan, &lcores);
 	/* The output and the clock exist before any answer can arrive. */
 	writer_open(&w, scan, &lcores);
 	scan->start_wall = wall_clock();
 	scan->start_tsc = rte_rdtsc();
 	scan->phase = PHASE_SETUP;
+	scan_stats_telemetry_start(scan, &lcores);
 	lcores_launch(&lcores, 0);
 	if (resolve_router_mac(scan, &lcores)) {
 		/* The RX lcores are running: stop them before exiting. */
