@@ -20,7 +20,9 @@
 #include "list.h"
 #include "port.h"
 #include "readscan.h"
+#include "resume.h"
 #include "scan.h"
+#include "stats.h"
 #include "tidescan_build.h"
 #include "writer.h"
 
@@ -57,6 +59,31 @@ usage_error(const char *msg)
 
 /* ---- configuration (no EAL yet) ---- */
 
+/* --resume FILE: the flags beside it may change only what moves no pair;
+ * a paused scan's profile is not a new scan's. */
+static void
+resume_check(const struct config *cfg)
+{
+	struct config saved;
+	char err[CONFIG_ERR_LEN];
+
+	if (cfg->mode != MODE_SCAN)
+		return;
+	if (!cfg->resume_file) {
+		if (cfg->resume_point_count)
+			usage_error("the profile is a paused scan "
+				    "(resume.tx_next): go on with --resume "
+				    "FILE, or empty resume.tx_next for a new "
+				    "scan");
+		return;
+	}
+	config_init(&saved);
+	if (config_load_file(&saved, cfg->resume_file, err, sizeof(err)) ||
+	    resume_check_overrides(&saved, cfg, err, sizeof(err)))
+		usage_error(err);
+	config_free(&saved);
+}
+
 static void
 load_config(struct config *cfg, int argc, char **argv)
 {
@@ -76,6 +103,7 @@ load_config(struct config *cfg, int argc, char **argv)
 	}
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
+	resume_check(cfg);
 }
 
 static uint64_t
@@ -167,9 +195,37 @@ template_prepare(struct scan_context *scan, const struct config *cfg)
 	probe_template_init(&scan->tpl, &params);
 }
 
+/* Where each TX lcore's walk starts: at its slice's first position, or
+ * where the paused scan's stopped. */
+static void
+walk_starts(const struct config *cfg, const struct target_space *space,
+	    unsigned queues, uint64_t *start)
+{
+	struct walk_slice slices[MAX_QUEUES];
+	char err[CONFIG_ERR_LEN];
+
+	for (unsigned q = 0; q < queues; q++) {
+		slices[q] = walk_slice_make(space->pair_count *
+						(cfg->retries + 1),
+					    cfg->shard_k, cfg->shard_n, q,
+					    queues);
+		start[q] = slices[q].first;
+	}
+	if (!cfg->resume_file)
+		return;
+	if (resume_positions(cfg, space, slices, queues, start, err,
+			     sizeof(err)))
+		usage_error(err);
+	if (resume_walk_done(slices, start, queues)) {
+		fprintf(stderr, "tidescan: %s: the scan is complete, nothing "
+				"is left to send\n", cfg->resume_file);
+		exit(EXIT_SUCCESS);
+	}
+}
+
 static void
 lcores_create(struct scan_context *scan, struct scan_lcores *lcores,
-	      unsigned queues)
+	      unsigned queues, const uint64_t *start)
 {
 	const struct config *cfg = scan->cfg;
 	int socket = port_socket(scan->port_id);
@@ -207,7 +263,7 @@ lcores_create(struct scan_context *scan, struct scan_lcores *lcores,
 		tx->replies = rx->replies;
 		tx->slice = walk_slice_make(scan->walk_total, cfg->shard_k,
 					    cfg->shard_n, q, queues);
-		tx->position = tx->slice.first;
+		tx->position = start[q];
 		if (scan->banners)
 			banner_lcore_setup(rx, socket);
 		lcores->tx[q] = tx;
@@ -302,15 +358,18 @@ close_connections(struct scan_context *scan, struct writer *w,
 }
 
 /* Write results while probes go out; then for `wait` seconds more while
- * late answers arrive. The first SIGINT ends sending early, the second
- * ends waiting. */
+ * late answers arrive. The first SIGINT (or --pause-after) ends sending
+ * early, the second ends waiting. */
 static uint64_t
 write_results(struct scan_context *scan, struct writer *w,
 	      const struct scan_lcores *lcores)
 {
-	uint64_t deadline, sent_tsc;
+	uint64_t deadline, sent_tsc, pause_tsc = UINT64_MAX;
 
-	while (!all_tx_done(lcores) && !interrupts) {
+	if (scan->cfg->pause_after > 0)
+		pause_tsc = rte_rdtsc() +
+			    (uint64_t)(scan->cfg->pause_after * scan->tsc_hz);
+	while (!all_tx_done(lcores) && !interrupts && rte_rdtsc() < pause_tsc) {
 		if (writer_drain(w) == 0)
 			rte_delay_us_sleep(1000);
 		writer_status(w);
@@ -334,6 +393,45 @@ seconds_since(const struct scan_context *scan, uint64_t tsc)
 	return (double)(tsc - scan->start_tsc) / (double)scan->tsc_hz;
 }
 
+/* A walk stopped before its end (SIGINT, --pause-after) is written to the
+ * pause file, after the output holds every answer that came: each TX
+ * lcore's first unsent position, with the profile that defines them. A
+ * resumed scan writes it when complete too, so that the file it went on
+ * from cannot be resumed twice. */
+static void
+pause_write(const struct scan_context *scan, const struct scan_lcores *lcores,
+	    uint64_t seed)
+{
+	const struct config *cfg = scan->cfg;
+	struct walk_slice slices[MAX_QUEUES];
+	uint64_t positions[MAX_QUEUES];
+	char err[CONFIG_ERR_LEN];
+	int done;
+
+	for (unsigned q = 0; q < lcores->count; q++) {
+		slices[q] = lcores->tx[q]->slice;
+		/* A finished lcore stops up to a stride past its end. */
+		positions[q] = RTE_MIN(lcores->tx[q]->position, slices[q].end);
+	}
+	done = resume_walk_done(slices, positions, lcores->count);
+	if (done && !scan->resumed)
+		return;
+	if (resume_write(cfg->pause_file, cfg, seed, &scan->space, positions,
+			 lcores->count, err, sizeof(err)))
+		rte_exit(EXIT_FAILURE, "cannot save the paused scan: %s\n",
+			 err);
+	if (done) {
+		fprintf(stderr, "complete: %s says nothing is left to send\n",
+			cfg->pause_file);
+		return;
+	}
+	if (interrupts >= 2)
+		fprintf(stderr, "tidescan: the wait was cut short: answers to "
+				"the last probes sent may be missing\n");
+	fprintf(stderr, "paused: go on with: tidescan --resume %s\n",
+		cfg->pause_file);
+}
+
 static int
 scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	 const char *prog)
@@ -341,7 +439,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	static struct scan_lcores lcores;
 	struct writer w;
 	unsigned queues = cfg->rx_queues;
-	uint64_t sent_tsc;
+	uint64_t sent_tsc, start[MAX_QUEUES];
 	int rc;
 
 	if (!cfg->have_router_mac && !cfg->have_gateway)
@@ -352,6 +450,8 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 			    "its kernel does not own");
 	if (queues == 0 || queues > MAX_QUEUES)
 		usage_error("dpdk queues must be 1..16");
+	walk_starts(cfg, &scan->space, queues, start);
+	scan->resumed = cfg->resume_file != NULL;
 
 	if (cfg->banners) {
 		static struct banner_probes probes;
@@ -378,14 +478,17 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->tsc_per_ms = scan->tsc_hz / 1000;
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
-	lcores_create(scan, &lcores, queues);
+	lcores_create(scan, &lcores, queues, start);
 	/* The output and the clock exist before any answer can arrive. */
 	writer_open(&w, scan, &lcores);
 	scan->start_wall = wall_clock();
 	scan->start_tsc = rte_rdtsc();
 	scan->phase = PHASE_SETUP;
+	scan_stats_telemetry_start(scan, &lcores);
 	lcores_launch(&lcores, 0);
-	if (resolve_router_mac(scan, &lcores)) {
+	/* Interrupted before the gateway answered: nothing is sent, and an
+	 * unfinished scan is saved as it stands. */
+	if (resolve_router_mac(scan, &lcores) && !interrupts) {
 		/* The RX lcores are running: stop them before exiting. */
 		scan->phase = PHASE_STOP;
 		rte_eal_mp_wait_lcore();
@@ -399,7 +502,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	template_prepare(scan, cfg);
 
 	lcores_launch(&lcores, 1);
-	scan->phase = PHASE_SEND;
+	scan->phase = interrupts ? PHASE_DRAIN : PHASE_SEND;
 
 	sent_tsc = write_results(scan, &w, &lcores);
 
@@ -407,6 +510,8 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	rte_eal_mp_wait_lcore();
 	rc = writer_finish(&w, seconds_since(scan, rte_rdtsc()),
 			   seconds_since(scan, sent_tsc));
+	pause_write(scan, &lcores, seed);
+	scan_stats_telemetry_stop();
 	port_stop(scan);
 	rte_eal_cleanup();
 	free(eal_args_copy);

@@ -56,6 +56,7 @@ struct scan_context {
 	int banners;			    /* finish handshakes, grab banners */
 	const struct banner_probes *probes; /* with banners */
 	double start_wall;
+	int resumed; /* going on with a paused scan: output is appended */
 	volatile int phase; /* enum scan_phase */
 	/* set by the writer while its output (Redis) is nearly full: the TX
 	 * lcores send no new probes until it clears */
@@ -76,7 +77,7 @@ struct tx_lcore {
 	struct walk_slice slice;
 	struct rte_ring *replies; /* frames from the paired RX lcore */
 	/* progress, written by this lcore only */
-	uint64_t position; /* next walk position */
+	uint64_t position; /* first walk position not sent */
 	uint64_t sent;
 	uint64_t replies_sent;
 	uint64_t replies_lost; /* the port would not take them */

@@ -215,6 +215,17 @@ send_pending(struct tx_lcore *tx, struct rte_mbuf **pending, unsigned *count)
 	*count -= sent;
 }
 
+/* Publish the first walk position not sent: the pending probes were made
+ * but the port has not taken them yet. A pause saves exactly this. */
+static inline void
+publish_position(struct tx_lcore *tx, const struct walk_cursor *c,
+		 unsigned pending)
+{
+	__atomic_store_n(&tx->position,
+			 c->position - (uint64_t)pending * tx->slice.stride,
+			 __ATOMIC_RELEASE);
+}
+
 int
 tx_lcore_main(void *arg)
 {
@@ -245,6 +256,7 @@ tx_lcore_main(void *arg)
 		forward_replies(tx);
 		if (pending_count) {
 			send_pending(tx, pending, &pending_count);
+			publish_position(tx, &c, pending_count);
 			continue;
 		}
 		if (c.position >= tx->slice.end)
@@ -267,16 +279,18 @@ tx_lcore_main(void *arg)
 			continue;
 		}
 		make(tx, &c, pending, n);
-		__atomic_store_n(&tx->position, c.position, __ATOMIC_RELEASE);
 		pending_count = n;
 		send_pending(tx, pending, &pending_count);
+		publish_position(tx, &c, pending_count);
 	}
 
-	/* Stopping: give the port a bounded moment to take what is left. */
+	/* Stopping: give the port a bounded moment to take what is left;
+	 * what it still refuses was never sent, and a resume sends it. */
 	for (int tries = 0; pending_count && tries < 1000; tries++) {
 		send_pending(tx, pending, &pending_count);
 		rte_delay_us(10);
 	}
+	publish_position(tx, &c, pending_count);
 	if (pending_count)
 		rte_pktmbuf_free_bulk(pending, pending_count);
 	tx->done = 1;

@@ -10,6 +10,7 @@
 
 #include "banner.h"
 #include "redis_sink.h"
+#include "stats.h"
 #include "writer.h"
 
 #define DRAIN_BURST 256
@@ -75,14 +76,20 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	memset(w, 0, sizeof(*w));
 	w->scan = scan;
 	w->lcores = lcores;
-	w->status_live = !cfg->quiet && isatty(STDERR_FILENO);
+	w->status_json = cfg->stats_format == STATS_JSON;
+	w->status_live =
+	    !w->status_json && !cfg->quiet && isatty(STDERR_FILENO);
+	w->status_interval_tsc =
+	    (uint64_t)(cfg->stats_interval * (double)scan->tsc_hz);
 	w->last_status_tsc = rte_rdtsc();
 	if (cfg->output_file && redis_url_is(cfg->output_file)) {
 		redis_open(w, cfg->output_file);
 		return;
 	}
+	/* A resumed scan adds to what the paused one wrote. */
 	if (output_open_file(&w->out, ops, cfg->output_file,
-			     cfg->output_append ? OUTPUT_APPEND : OUTPUT_CREATE,
+			     cfg->output_append || scan->resumed ? OUTPUT_APPEND
+								 : OUTPUT_CREATE,
 			     err, sizeof(err)))
 		rte_exit(EXIT_FAILURE, "%s\n", err);
 	w->last_status_tsc = rte_rdtsc();
@@ -200,29 +207,25 @@ scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
 void
 writer_status(struct writer *w)
 {
-	uint64_t now = rte_rdtsc(), hz = w->scan->tsc_hz;
-	struct scan_totals t;
-	double seconds, rate, done, total, eta;
-	uint64_t walk = 0;
+	uint64_t now = rte_rdtsc();
+	struct scan_stats st;
+	double seconds;
 
-	if (!w->status_live || now - w->last_status_tsc < hz)
+	/* The rate is kept for telemetry even when nothing is shown. */
+	if (now - w->last_status_tsc < w->status_interval_tsc)
 		return;
-	scan_totals_read(w->lcores, &t);
-	for (unsigned q = 0; q < w->lcores->count; q++)
-		walk += walk_slice_count(&w->lcores->tx[q]->slice);
-	seconds = (double)(now - w->last_status_tsc) / (double)hz;
-	rate = (double)(t.sent - w->last_status_sent) / seconds;
-	total = walk ? (double)walk : 1.0;
-	done = (double)t.position_done / total;
-	eta = rate > 0 ? (total - (double)t.position_done) / rate : 0;
-	fprintf(stderr,
-		"\rrate %8.2f kpps, sent %" PRIu64 ", %5.1f%% done, ETA "
-		"%02u:%02u:%02u, open %" PRIu64 ", drops %" PRIu64 "   ",
-		rate / 1000.0, t.sent, done * 100.0, (unsigned)(eta / 3600),
-		(unsigned)(eta / 60) % 60, (unsigned)eta % 60, t.open,
-		t.dropped);
+	seconds = (double)(now - w->last_status_tsc) / (double)w->scan->tsc_hz;
+	scan_stats_read(w->scan, w->lcores, &st);
+	st.rate = (double)(st.sent - w->last_status_sent) / seconds;
+	st.eta = st.rate > 0 ? (double)(st.walk_total - st.walk_done) / st.rate
+			     : 0;
+	scan_stats_publish_rate(st.rate);
+	if (w->status_json)
+		scan_stats_print_json(&st, stderr);
+	else if (w->status_live)
+		scan_stats_print_text(&st, stderr);
 	w->last_status_tsc = now;
-	w->last_status_sent = t.sent;
+	w->last_status_sent = st.sent;
 }
 
 /* With banners, a second line: what the TCP stacks did. */
@@ -306,6 +309,15 @@ writer_finish(struct writer *w, double elapsed, double sending)
 	scan_totals_read(w->lcores, &t);
 	if (w->status_live)
 		fputc('\n', stderr);
+	if (w->status_json) {
+		struct scan_stats st;
+
+		/* The last line: every answer is in, rate over the sending. */
+		scan_stats_read(w->scan, w->lcores, &st);
+		st.rate = sending > 0 ? (double)st.sent / sending : 0.0;
+		st.eta = 0;
+		scan_stats_print_json(&st, stderr);
+	}
 	fprintf(stderr,
 		"sent %" PRIu64 ", received %" PRIu64 ", open %" PRIu64
 		", closed %" PRIu64 ", unreachable %" PRIu64

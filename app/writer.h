@@ -27,7 +27,9 @@ struct writer {
 	uint64_t hold_start_tsc, hold_tsc; /* TX held for Redis */
 	const struct scan_context *scan;
 	const struct scan_lcores *lcores;
-	int status_live; /* a status line once a second on a terminal */
+	int status_live; /* a status line on a terminal */
+	int status_json; /* --stats-format json: JSON lines on stderr */
+	uint64_t status_interval_tsc;
 	uint64_t last_status_tsc;
 	uint64_t last_status_sent;
 	uint64_t records;
@@ -39,7 +41,8 @@ void writer_open(struct writer *w, const struct scan_context *scan,
 		 const struct scan_lcores *lcores);
 /* Move every queued result to the output; returns how many. */
 unsigned writer_drain(struct writer *w);
-/* Once a second: the status line (rate, sent, % done, ETA, found, drops). */
+/* Every --stats-interval: the status line (rate, sent, % done, ETA, found,
+ * drops), or a JSON line of the same with --stats-format json. */
 void writer_status(struct writer *w);
 void scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t);
 /* Flush, close, and print the parseable summary line on stderr: elapsed is

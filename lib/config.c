@@ -303,6 +303,7 @@ struct config_key {
 #define KF_POW2 4   /* KEY_UINT: a power of two */
 #define KF_STRING 8 /* KEY_CUSTOM: the field at offset is a malloc'd char * */
 #define KF_SEQ 16   /* KEY_CUSTOM: a YAML sequence is several values appended */
+#define KF_RESET_EMPTY 32 /* KEY_CUSTOM: reset by setting "" (frees memory) */
 
 #define FIELD(f)                                                               \
 	.offset = offsetof(struct config, f),                                  \
@@ -442,19 +443,56 @@ set_wait(struct config *cfg, const char *v, char *err, size_t errlen)
 /* The shortest decimal that reads back to the same double: fixed point if
  * 17 decimals do, else with an exponent. */
 static void
-format_wait(const struct config *cfg, FILE *out)
+write_seconds(FILE *out, double v)
 {
 	char buf[48];
 	int prec;
 
 	for (prec = 0; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*f", prec, cfg->wait);
-		if (strtod(buf, NULL) == cfg->wait)
+		snprintf(buf, sizeof(buf), "%.*f", prec, v);
+		if (strtod(buf, NULL) == v)
 			break;
 	}
-	for (prec = 1; prec <= 17 && strtod(buf, NULL) != cfg->wait; prec++)
-		snprintf(buf, sizeof(buf), "%.*g", prec, cfg->wait);
+	for (prec = 1; prec <= 17 && strtod(buf, NULL) != v; prec++)
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
 	fputs(buf, out);
+}
+
+static void
+format_wait(const struct config *cfg, FILE *out)
+{
+	write_seconds(out, cfg->wait);
+}
+
+static int
+set_pause_after(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	return parse_seconds(v, WAIT_MAX, &cfg->pause_after, err, errlen);
+}
+
+static void
+format_pause_after(const struct config *cfg, FILE *out)
+{
+	write_seconds(out, cfg->pause_after);
+}
+
+static int
+set_stats_interval(struct config *cfg, const char *v, char *err,
+		   size_t errlen)
+{
+	if (parse_seconds(v, WAIT_MAX, &cfg->stats_interval, err, errlen))
+		return -1;
+	if (cfg->stats_interval < 0.01) {
+		errf(err, errlen, "'%s': need at least 0.01 seconds", v);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+format_stats_interval(const struct config *cfg, FILE *out)
+{
+	write_seconds(out, cfg->stats_interval);
 }
 
 static int
@@ -717,6 +755,68 @@ set_eal_args(struct config *cfg, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+set_pause_file(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	if (!*v) {
+		errf(err, errlen, "empty file name");
+		return -1;
+	}
+	return replace_string(&cfg->pause_file, v, err, errlen);
+}
+
+static void
+format_pause_file(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->pause_file);
+}
+
+/* One TX lcore's resume point, "PASS:INDEX"; "" empties the list. */
+static int
+set_resume_points(struct config *cfg, const char *v, char *err,
+		  size_t errlen)
+{
+	struct resume_point pt, *grown;
+	const char *colon = strchr(v, ':');
+	char head[24];
+
+	if (!*v) {
+		free(cfg->resume_points);
+		cfg->resume_points = NULL;
+		cfg->resume_point_count = 0;
+		return 0;
+	}
+	if (!colon || (size_t)(colon - v) >= sizeof(head))
+		goto bad;
+	memcpy(head, v, colon - v);
+	head[colon - v] = 0;
+	if (parse_u64(head, 0, &pt.pass) || parse_u64(colon + 1, 0, &pt.index))
+		goto bad;
+	grown = realloc(cfg->resume_points,
+			(cfg->resume_point_count + 1) * sizeof(*grown));
+	if (!grown) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	cfg->resume_points = grown;
+	cfg->resume_points[cfg->resume_point_count++] = pt;
+	return 0;
+bad:
+	errf(err, errlen, "'%s' is not a resume point PASS:INDEX", v);
+	return -1;
+}
+
+static void
+format_resume_points(const struct config *cfg, FILE *out)
+{
+	fputc('[', out);
+	for (unsigned i = 0; i < cfg->resume_point_count; i++)
+		fprintf(out, "%s\"%llu:%llu\"", i ? ", " : "",
+			(unsigned long long)cfg->resume_points[i].pass,
+			(unsigned long long)cfg->resume_points[i].index);
+	fputc(']', out);
+}
+
 static void
 format_eal_args(const struct config *cfg, FILE *out)
 {
@@ -727,6 +827,7 @@ static const char *const syn_option_names[] = {"linux", "mss", "bare",
 						    "no_timestamps", NULL};
 static const char *const output_format_names[] = {
     "ndjson", "json", "list", "grepable", "xml", "binary", NULL};
+static const char *const stats_format_names[] = {"text", "json", NULL};
 
 /* Every key of a profile, in the order config_write_yaml() writes them.
  * Keys without a dot come first; the others are grouped by section. */
@@ -762,6 +863,11 @@ static const struct config_key config_keys[] = {
 	  .parse = set_seed, .format = format_seed },
 	{ .name = "scan.shard", .type = KEY_CUSTOM, SPAN(shard_k, shard_n),
 	  .parse = set_shard, .format = format_shard },
+	{ .name = "scan.pause_after", .type = KEY_CUSTOM, FIELD(pause_after),
+	  .parse = set_pause_after, .format = format_pause_after },
+	{ .name = "scan.pause_file", .type = KEY_CUSTOM, FIELD(pause_file),
+	  .flags = KF_STRING, .parse = set_pause_file,
+	  .format = format_pause_file },
 
 	{ .name = "source.ip", .type = KEY_CUSTOM,
 	  SPAN(source_ip_first, source_ip_last),
@@ -801,6 +907,11 @@ static const struct config_key config_keys[] = {
 	  FIELD(report_closed) },
 	{ .name = "output.banners", .type = KEY_BOOL, FIELD(banners) },
 	{ .name = "output.quiet", .type = KEY_BOOL, FIELD(quiet) },
+	{ .name = "output.stats_interval", .type = KEY_CUSTOM,
+	  FIELD(stats_interval), .parse = set_stats_interval,
+	  .format = format_stats_interval },
+	{ .name = "output.stats_format", .type = KEY_ENUM, FIELD(stats_format),
+	  .names = stats_format_names },
 
 	{ .name = "banners.max_connections", .type = KEY_UINT,
 	  FIELD(banner_max_connections), .min = 16, .max = 10000000 },
@@ -830,6 +941,13 @@ static const struct config_key config_keys[] = {
 	  .min = 511, .max = 1 << 26 },
 	{ .name = "dpdk.ring_size", .type = KEY_UINT, FIELD(ring_size),
 	  .min = 64, .max = 1 << 28, .flags = KF_POW2 },
+
+	{ .name = "resume.tx_next", .type = KEY_CUSTOM,
+	  SPAN(resume_points, resume_point_count),
+	  .flags = KF_SEQ | KF_RESET_EMPTY,
+	  .parse = set_resume_points, .format = format_resume_points },
+	{ .name = "resume.space", .type = KEY_UINT, FIELD(resume_space),
+	  .min = 0, .max = UINT64_MAX },
 };
 /* clang-format on */
 
@@ -839,7 +957,8 @@ static const struct config_key config_keys[] = {
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
 
 _Static_assert(sizeof(enum syn_options) == sizeof(unsigned) &&
-		   sizeof(enum output_format) == sizeof(unsigned),
+		   sizeof(enum output_format) == sizeof(unsigned) &&
+		   sizeof(enum stats_format) == sizeof(unsigned),
 	       "enum fields are stored as unsigned");
 
 static const struct config_key *
@@ -1008,6 +1127,10 @@ key_reset(struct config *cfg, const struct config_key *k)
 			     (unsigned *)((char *)cfg + k->count_offset));
 		return;
 	}
+	if (k->flags & KF_RESET_EMPTY) {
+		k->parse(cfg, "", NULL, 0);
+		return;
+	}
 	config_init(&def);
 	if (k->flags & KF_STRING) {
 		char **field = key_field(cfg, k), **from = key_field(&def, k);
@@ -1059,6 +1182,8 @@ config_init(struct config *cfg)
 	cfg->rate = DEFAULT_RATE;
 	cfg->retries = 0;
 	cfg->wait = DEFAULT_WAIT;
+	cfg->pause_file = strdup("paused.yaml");
+	cfg->stats_interval = 1.0;
 	cfg->source_port_first = DEFAULT_SOURCE_PORT;
 	cfg->source_port_last = DEFAULT_SOURCE_PORT;
 	cfg->syn_options = SYN_OPTIONS_LINUX;
@@ -1092,6 +1217,13 @@ config_free(struct config *cfg)
 	free(cfg->eal_args);
 	free(cfg->probes_file);
 	free(cfg->user_agent);
+	free(cfg->pause_file);
+	free(cfg->resume_points);
+	free(cfg->resume_file);
+	cfg->pause_file = NULL;
+	cfg->resume_points = NULL;
+	cfg->resume_point_count = 0;
+	cfg->resume_file = NULL;
 	cfg->default_exclude_file = NULL;
 	cfg->ports = NULL;
 	cfg->output_file = NULL;
@@ -1333,6 +1465,52 @@ config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 
 /* ---- YAML out ---- */
 
+/* The value of k as YAML, after "key:" (lists on the lines that follow,
+ * under indent). */
+static void
+write_value(const struct config *cfg, const struct config_key *k,
+	    const char *indent, FILE *out)
+{
+	if (k->type != KEY_LIST)
+		fputc(' ', out);
+	switch (k->type) {
+	case KEY_BOOL:
+		fputs(*(const int *)key_cfield(cfg, k) ? "true"
+						       : "false",
+		      out);
+		break;
+	case KEY_UINT:
+		fprintf(out, "%llu",
+			(unsigned long long)uint_get(cfg, k));
+		break;
+	case KEY_ENUM: {
+		unsigned v = *(const unsigned *)key_cfield(cfg, k),
+			 n = 0;
+
+		while (k->names[n])
+			n++;
+		fputs(v < n ? k->names[v] : "invalid", out);
+		break;
+	}
+	case KEY_LIST: {
+		char *const *list = *(char **const *)key_cfield(cfg, k);
+		unsigned count = *(const unsigned *)((const char *)cfg +
+						     k->count_offset);
+
+		if (!count)
+			fputs(" []", out);
+		for (unsigned j = 0; j < count; j++) {
+			fprintf(out, "\n%s  - ", indent);
+			write_quoted(out, list[j]);
+		}
+		break;
+	}
+	case KEY_CUSTOM:
+		k->format(cfg, out);
+		break;
+	}
+}
+
 int
 config_write_yaml(const struct config *cfg, FILE *out)
 {
@@ -1356,44 +1534,7 @@ config_write_yaml(const struct config *cfg, FILE *out)
 			fprintf(out, "\n%.*s:\n", (int)section_len, section);
 		}
 		fprintf(out, "%s%s:", indent, leaf);
-		if (k->type != KEY_LIST)
-			fputc(' ', out);
-		switch (k->type) {
-		case KEY_BOOL:
-			fputs(*(const int *)key_cfield(cfg, k) ? "true"
-							       : "false",
-			      out);
-			break;
-		case KEY_UINT:
-			fprintf(out, "%llu",
-				(unsigned long long)uint_get(cfg, k));
-			break;
-		case KEY_ENUM: {
-			unsigned v = *(const unsigned *)key_cfield(cfg, k),
-				 n = 0;
-
-			while (k->names[n])
-				n++;
-			fputs(v < n ? k->names[v] : "invalid", out);
-			break;
-		}
-		case KEY_LIST: {
-			char *const *list = *(char **const *)key_cfield(cfg, k);
-			unsigned count = *(const unsigned *)((const char *)cfg +
-							     k->count_offset);
-
-			if (!count)
-				fputs(" []", out);
-			for (unsigned j = 0; j < count; j++) {
-				fprintf(out, "\n%s  - ", indent);
-				write_quoted(out, list[j]);
-			}
-			break;
-		}
-		case KEY_CUSTOM:
-			k->format(cfg, out);
-			break;
-		}
+		write_value(cfg, k, indent, out);
 		fputc('\n', out);
 	}
 	fflush(out);
@@ -1416,6 +1557,30 @@ config_add_readscan_file(struct config *cfg, const char *path, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+config_key_name(size_t i)
+{
+	return i < KEY_COUNT ? config_keys[i].name : NULL;
+}
+
+char *
+config_key_text(const struct config *cfg, const char *key)
+{
+	const struct config_key *k = key_find(key);
+	char *text = NULL;
+	size_t len;
+	FILE *out;
+
+	if (!k || !(out = open_memstream(&text, &len)))
+		return NULL;
+	write_value(cfg, k, "", out);
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 /* ---- cross-field checks ---- */

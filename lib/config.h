@@ -30,6 +30,18 @@ enum run_mode {
 	MODE_READSCAN, /* --readscan FILE...: binary output to another format */
 };
 
+enum stats_format {
+	STATS_TEXT = 0, /* a status line refreshed in place, on a terminal */
+	STATS_JSON,	/* one JSON object a line, always */
+};
+
+/* Where one TX lcore of a paused scan goes on: walk position
+ * pass * pairs + index, the first one it did not send. */
+struct resume_point {
+	uint64_t pass;
+	uint64_t index;
+};
+
 struct config {
 	enum run_mode mode;
 
@@ -55,6 +67,8 @@ struct config {
 	uint64_t rate;		   /* packets/s, 0 = unlimited; default 100000 */
 	unsigned retries;
 	double wait;		   /* seconds, default 10 */
+	double pause_after;	   /* seconds of sending, then pause; 0 = no */
+	char *pause_file;	   /* written on a pause; "paused.yaml" */
 
 	/* identity on the wire (host order) */
 	uint32_t source_ip_first, source_ip_last; /* 0/0 = unset */
@@ -83,6 +97,8 @@ struct config {
 	int report_closed;
 	int banners;
 	int quiet;
+	double stats_interval;	/* seconds between status lines, default 1 */
+	enum stats_format stats_format;
 
 	/* banners: the user-mode TCP stack on the RX lcores */
 	unsigned banner_max_connections; /* TCBs per RX lcore, default 1M */
@@ -103,6 +119,13 @@ struct config {
 	unsigned rx_queues;	/* default 1 (TX queues follow) */
 	unsigned mempool_size;	/* mbufs per port, default 8191 */
 	unsigned ring_size;	/* results ring entries, default 65536 */
+
+	/* resume: a paused scan's state, one point per TX lcore (empty for
+	 * a fresh scan), and the fingerprint of its target space */
+	struct resume_point *resume_points;
+	unsigned resume_point_count;
+	uint64_t resume_space;
+	char *resume_file; /* --resume FILE (not a profile key) */
 };
 
 /* Defaults, as documented in config/default.yaml. */
@@ -159,6 +182,12 @@ int config_write_yaml(const struct config *cfg, FILE *out);
  * excludes − exclude files − default excludes) × ports. */
 int config_build_space(const struct config *cfg, struct target_space *space,
 		       char *err, size_t errlen);
+
+/* The i-th profile key's name ("scan.rate"), NULL past the last. */
+const char *config_key_name(size_t i);
+/* The value of key as config_write_yaml writes it, malloc'd; NULL if there
+ * is no such key (or no memory). */
+char *config_key_text(const struct config *cfg, const char *key);
 
 /* Usage text for --help. */
 void config_print_usage(FILE *out);

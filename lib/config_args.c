@@ -14,6 +14,7 @@ enum flag_kind {
 	FLAG_TRUE,  /* --flag sets the boolean `key` */
 	FLAG_FALSE,
 	FLAG_CONFIG,	/* -c FILE: loaded before every other flag */
+	FLAG_RESUME,	/* --resume FILE: a paused scan, loaded as -c is */
 	FLAG_MODE,	/* --list, --echo, --help, --version */
 	FLAG_OUTPUT_AS, /* -oX FILE (masscan): output file and format at once */
 	FLAG_NOOP, /* nmap/masscan switches naming what tidescan always does */
@@ -60,6 +61,9 @@ static const struct flag flags[] = {
     {"--seed", FLAG_VALUE, "scan.seed", 0},
     {"--shard", FLAG_VALUE, "scan.shard", 0},
     {"--shards", FLAG_VALUE, "scan.shard", 0},
+    {"--pause-after", FLAG_VALUE, "scan.pause_after", 0},
+    {"--pause-file", FLAG_VALUE, "scan.pause_file", 0},
+    {"--resume", FLAG_RESUME, NULL, 0},
 
     {"--source-ip", FLAG_VALUE, "source.ip", 0},
     {"--adapter-ip", FLAG_VALUE, "source.ip", 0},
@@ -96,6 +100,8 @@ static const struct flag flags[] = {
     {"--no-banners", FLAG_FALSE, "output.banners", 0},
     {"-q", FLAG_TRUE, "output.quiet", 0},
     {"--quiet", FLAG_TRUE, "output.quiet", 0},
+    {"--stats-interval", FLAG_VALUE, "output.stats_interval", 0},
+    {"--stats-format", FLAG_VALUE, "output.stats_format", 0},
 
     {"--max-connections", FLAG_VALUE, "banners.max_connections", 0},
     {"--banner-bytes", FLAG_VALUE, "banners.max_bytes", 0},
@@ -143,7 +149,7 @@ static int
 takes_value(const struct flag *f)
 {
 	return f->kind == FLAG_VALUE || f->kind == FLAG_CONFIG ||
-	       f->kind == FLAG_OUTPUT_AS;
+	       f->kind == FLAG_RESUME || f->kind == FLAG_OUTPUT_AS;
 }
 
 /* One command-line word: a flag, its value if attached ("--rate=5", "-p80"),
@@ -225,11 +231,24 @@ load_profiles(struct config *cfg, int argc, char **argv, char *err,
 		if (!w.flag || !takes_value(w.flag))
 			continue;
 		v = word_value(&w, argc, argv, &i);
-		if (w.flag->kind != FLAG_CONFIG || !v)
+		if ((w.flag->kind != FLAG_CONFIG &&
+		     w.flag->kind != FLAG_RESUME) ||
+		    !v)
 			continue;
 		if (!*v) {
 			errf(err, errlen, "%s: empty file name", w.flag->name);
 			return -1;
+		}
+		if (w.flag->kind == FLAG_RESUME) {
+			if (cfg->resume_file) {
+				errf(err, errlen, "--resume: given twice");
+				return -1;
+			}
+			cfg->resume_file = strdup(v);
+			if (!cfg->resume_file) {
+				errf(err, errlen, "out of memory");
+				return -1;
+			}
 		}
 		if (config_load_file(cfg, v, err, errlen))
 			return -1;
@@ -345,6 +364,7 @@ apply_flags(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 			mode_set = 1;
 			break;
 		case FLAG_CONFIG:
+		case FLAG_RESUME:
 		case FLAG_NOOP:
 			break;
 		}
@@ -393,6 +413,10 @@ config_print_usage(FILE *out)
 "  --wait SECONDS            wait for late answers (default 10)\n"
 "  --seed N                  permutation and cookie key (default random)\n"
 "  --shard K/N               scan only shard K of N (default 1/1)\n"
+"  --pause-after SECONDS     pause after sending so long (as SIGINT does)\n"
+"  --pause-file FILE         where a pause writes the scan (paused.yaml)\n"
+"  --resume FILE             go on with a paused scan; rate, wait, output\n"
+"                            file, EAL arguments and the like may change\n"
 "identity\n"
 "  --source-ip IP[-IP]       source address or range (also --adapter-ip)\n"
 "  --source-port P[-P]       source port or range, default 61000\n"
@@ -412,6 +436,9 @@ config_print_usage(FILE *out)
 "  --report-closed           report closed ports too (--open-only: not)\n"
 "  --banners                 finish handshakes and grab banners (--no-banners)\n"
 "  -q, --quiet               no status line\n"
+"  --stats-interval SECONDS  between status lines (default 1)\n"
+"  --stats-format FORMAT     text (a line on a terminal) or json (one\n"
+"                            object a line on stderr, always)\n"
 "banners\n"
 "  --max-connections N       TCBs per RX lcore (default 1000000)\n"
 "  --banner-bytes N          bytes kept per banner (default 4096)\n"

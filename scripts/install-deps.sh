@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-	libdpdk-dev dpdk libnuma-dev libhyperscan-dev libyaml-dev libpcre2-dev
+	libdpdk-dev dpdk dpdk-dev libnuma-dev libhyperscan-dev libyaml-dev libpcre2-dev
 	# lab, tests and benchmarks
 	iproute2 ethtool iptables tcpdump tshark python3 python3-scapy
 	openssh-server nginx-light redis-server masscan zmap procps

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SIGINT mid-scan: sending stops, late answers are awaited, every result found
-# so far is in the output file, the summary is printed, exit status 0.
+# so far is in the output file, the summary is printed, the paused scan is
+# written, exit status 0.
 source "$(dirname "$0")/lib.sh"
 lab_up
 "${LAB_SCAN[@]}" $LAB_ADDRS -p 0-65535 --rate 20000 --wait 1 \
-	--report-closed -o "$WORK/out.ndjson" 2>"$WORK/err" &
+	--report-closed -o "$WORK/out.ndjson" --pause-file "$WORK/paused.yaml" 2>"$WORK/err" &
 scan=$!
 sleep 6
 kill -INT "$scan"
@@ -20,6 +21,7 @@ for f in open closed unreachable; do
 done
 total=$((7 * 65536))
 [ "$sent" -gt 0 ] && [ "$sent" -lt "$total" ] || fail "sent $sent: not interrupted mid-scan"
+grep -q "^resume:" "$WORK/paused.yaml" || fail "no paused scan written"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/out.ndjson" ||
 	fail "output is not valid NDJSON"
 lines=$(wc -l <"$WORK/out.ndjson")

@@ -114,6 +114,20 @@ check_configs_equal(const struct config *a, const struct config *b)
 	CHECK_EQ_U64(a->rate, b->rate);
 	CHECK_EQ_U64(a->retries, b->retries);
 	CHECK(a->wait == b->wait);
+	CHECK(a->pause_after == b->pause_after);
+	check_opt_str_equal(a->pause_file, b->pause_file);
+	CHECK(a->stats_interval == b->stats_interval);
+	CHECK_EQ_U64(a->stats_format, b->stats_format);
+	CHECK_EQ_U64(a->resume_point_count, b->resume_point_count);
+	for (unsigned i = 0; i < a->resume_point_count &&
+			     i < b->resume_point_count;
+	     i++) {
+		CHECK_EQ_U64(a->resume_points[i].pass,
+			     b->resume_points[i].pass);
+		CHECK_EQ_U64(a->resume_points[i].index,
+			     b->resume_points[i].index);
+	}
+	CHECK_EQ_U64(a->resume_space, b->resume_space);
 	CHECK_EQ_U64(a->source_ip_first, b->source_ip_first);
 	CHECK_EQ_U64(a->source_ip_last, b->source_ip_last);
 	CHECK_EQ_U64(a->source_port_first, b->source_port_first);
@@ -772,7 +786,8 @@ test_echo_round_trip(void)
 		      "default_excludes: false\n"
 		      "default_exclude_file: /etc/tide/exclude.conf\n"
 		      "scan: {rate: 3.5M, retries: 3, wait: 0.1, "
-		      "seed: 18446744073709551615, shard: 7/9}\n"
+		      "seed: 18446744073709551615, shard: 7/9, "
+		      "pause_after: 2.5, pause_file: p.yaml}\n"
 		      "source: {ip: 10.0.0.1-10.0.0.2, port: 5000, "
 		      "mac: 02:aa:bb:cc:dd:ee}\n"
 		      "router: {mac: 02:00:00:00:00:01, "
@@ -780,10 +795,13 @@ test_echo_round_trip(void)
 		      "probe: {syn_options: mss, ttl: 1, mss: 65535, "
 		      "window: 0, wscale: 14}\n"
 		      "output: {file: \"out\\tfile\", format: binary, "
-		      "report_closed: true, banners: true, quiet: true}\n"
+		      "report_closed: true, banners: true, quiet: true, "
+		      "stats_interval: 0.5, stats_format: json}\n"
 		      "dpdk: {eal_args: \"-l 0-2 --no-huge\", port_id: 3, "
 		      "rx_queues: 2, mempool_size: 511, "
-		      "ring_size: 268435456}\n",
+		      "ring_size: 268435456}\n"
+		      "resume: {tx_next: [\"1:5\", \"0:7\"], "
+		      "space: 18446744073709551615}\n",
 		      ".yaml");
 	char *ya, *yb, *yc;
 
@@ -804,6 +822,13 @@ test_echo_round_trip(void)
 	CHECK_STR(b.ports, "8080"); /* -p replaces the profile's */
 	CHECK(b.wait == 1.3);
 	CHECK_EQ_U64(b.seed, UINT64_MAX);
+	CHECK(b.pause_after == 2.5);
+	CHECK_STR(b.pause_file, "p.yaml");
+	CHECK_EQ_U64(b.stats_format, STATS_JSON);
+	CHECK_EQ_U64(b.resume_point_count, 2);
+	CHECK_EQ_U64(b.resume_points[0].pass, 1);
+	CHECK_EQ_U64(b.resume_points[1].index, 7);
+	CHECK_EQ_U64(b.resume_space, UINT64_MAX);
 
 	/* Any wait reads back as the same double. */
 	static const double waits[] = {0,	0.1,   1e-20,
