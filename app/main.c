@@ -375,7 +375,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->cfg = cfg;
 	scan->port_id = (uint16_t)cfg->port_id;
 	scan->tsc_hz = rte_get_tsc_hz();
-	scan->tsc_per_ms = scan->tsc_hz / 1000;
+	scan->tsc_per_ms = rte_reciprocal_value_u64(scan->tsc_hz / 1000);
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues);
