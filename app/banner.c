@@ -60,7 +60,9 @@ banner_probes_load(struct banner_probes *bp, const struct config *cfg,
 		bp->probes[i] = (struct tcp_probe){
 			.payload = NULL,
 			.len = (uint16_t)e->payload_max,
-			.flags = e->client_first ? TCP_PROBE_IMMEDIATE : 0,
+			.flags = (e->client_first ? TCP_PROBE_IMMEDIATE : 0) |
+				 (e->complete_line ? TCP_PROBE_COMPLETE_LINE
+						   : 0),
 			.wait_ms = e->client_first ? 0 : e->wait_ms,
 			.user = e,
 		};
