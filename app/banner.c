@@ -171,7 +171,8 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 	tc.total_timeout_ms = cfg->banner_total_ms;
 	tc.syn_wscale = TCP_NO_WSCALE; /* what our SYN offered */
 	if (scan->syn_options == SYN_OPTIONS_LINUX ||
-	    scan->syn_options == SYN_OPTIONS_NO_TIMESTAMPS)
+	    scan->syn_options == SYN_OPTIONS_NO_TIMESTAMPS ||
+	    scan->syn_options == SYN_OPTIONS_MSS_WSCALE)
 		tc.syn_wscale = cfg->wscale;
 	tc.window = cfg->window ? cfg->window : 64240;
 	tc.mss = cfg->mss;
