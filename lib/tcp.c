@@ -804,12 +804,11 @@ is_synack(uint8_t flags)
 	       (TCP_FLAG_SYN | TCP_FLAG_ACK);
 }
 
+/* seg, whose tuple has this hash and TCB t (NULL: none). */
 static inline enum tcp_verdict
-input_one(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
-	  uint32_t now)
+input_one(struct tcp_stack *s, const struct tcp_segment *seg, struct tcb *t,
+	  uint32_t hash, uint32_t now)
 {
-	struct tcb *t = tcb_table_find(&s->table, &seg->tuple, hash);
-
 	s->counters.segments++;
 	if (likely(t != NULL))
 		return tcb_input(s, t, seg, now);
@@ -822,8 +821,10 @@ input_one(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 enum tcp_verdict
 tcp_input(struct tcp_stack *s, const struct tcp_segment *seg, uint64_t now)
 {
-	return input_one(s, seg, tcb_hash(&s->table, &seg->tuple),
-			 (uint32_t)now);
+	uint32_t hash = tcb_hash(&s->table, &seg->tuple);
+
+	return input_one(s, seg, tcb_table_find(&s->table, &seg->tuple, hash),
+			 hash, (uint32_t)now);
 }
 
 /* Start loading the lines of the banner buffer that data segment g will
@@ -891,13 +892,14 @@ prefetch_writes(const struct tcp_stack *s, const struct tcb *t,
 /* Four passes over each group of BURST segments, so that the cache misses
  * of one pass overlap: hash and prefetch the index lines; prefetch the
  * TCBs the index names; prefetch what handling will write; then handle the
- * segments (which look the tuples up again: an earlier segment may have
- * changed the table). */
+ * segments. An earlier segment of the group may have changed the table: a
+ * candidate still in use with the segment's tuple is its TCB (a tuple has
+ * one at a time); otherwise the tuple is looked up again. */
 void
 tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 		uint64_t now, enum tcp_verdict *verdicts)
 {
-	const struct tcb *cand[BURST];
+	struct tcb *cand[BURST];
 	uint32_t hash[BURST];
 
 	for (unsigned base = 0; base < n; base += BURST) {
@@ -919,8 +921,14 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 			taking += prefetch_writes(
 			    s, cand[i], &g[i], (uint32_t)now, taking, &opening);
 		for (unsigned i = 0; i < m; i++) {
-			enum tcp_verdict v =
-			    input_one(s, &g[i], hash[i], (uint32_t)now);
+			struct tcb *t = cand[i];
+			enum tcp_verdict v;
+
+			if (!t || t->state == TCB_FREE ||
+			    !tcp_tuple_equal(&t->tuple, &g[i].tuple))
+				t = tcb_table_find(&s->table, &g[i].tuple,
+						   hash[i]);
+			v = input_one(s, &g[i], t, hash[i], (uint32_t)now);
 
 			if (verdicts)
 				verdicts[base + i] = v;
