@@ -60,7 +60,9 @@ banner_probes_load(struct banner_probes *bp, const struct config *cfg,
 		bp->probes[i] = (struct tcp_probe){
 			.payload = NULL,
 			.len = (uint16_t)e->payload_max,
-			.flags = e->client_first ? TCP_PROBE_IMMEDIATE : 0,
+			.flags = (e->client_first ? TCP_PROBE_IMMEDIATE : 0) |
+				 (e->complete_line ? TCP_PROBE_COMPLETE_LINE
+						   : 0),
 			.wait_ms = e->client_first ? 0 : e->wait_ms,
 			.user = e,
 		};
@@ -115,7 +117,7 @@ emit_segment(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
 }
 
 static void
-banner_finished(void *ctx, const struct tcp_tuple *tuple,
+banner_finished(void *ctx, const struct tcp_tuple *tuple, uint8_t ttl,
 		const uint8_t *data, uint32_t len,
 		enum tcp_close_reason reason, const struct tcp_probe *probe)
 {
@@ -134,6 +136,7 @@ banner_finished(void *ctx, const struct tcp_tuple *tuple,
 		.port = tuple->their_port,
 		.proto = PROTO_TCP,
 		.status = RESULT_OPEN,
+		.ttl = ttl,
 	};
 	rec->len = RTE_MIN(len, scan->cfg->banner_max_bytes);
 	rec->reason = (uint8_t)reason;
@@ -168,7 +171,8 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 	tc.total_timeout_ms = cfg->banner_total_ms;
 	tc.syn_wscale = TCP_NO_WSCALE; /* what our SYN offered */
 	if (scan->syn_options == SYN_OPTIONS_LINUX ||
-	    scan->syn_options == SYN_OPTIONS_NO_TIMESTAMPS)
+	    scan->syn_options == SYN_OPTIONS_NO_TIMESTAMPS ||
+	    scan->syn_options == SYN_OPTIONS_MSS_WSCALE)
 		tc.syn_wscale = cfg->wscale;
 	tc.window = cfg->window ? cfg->window : 64240;
 	tc.mss = cfg->mss;
@@ -202,7 +206,9 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 		name, RECORD_POOL_SIZE,
 		sizeof(struct banner_record) + cfg->banner_max_bytes, 0, 0,
 		NULL, NULL, NULL, NULL, socket, 0);
-	if (!rx->banners || !rx->records)
+	rx->burst = rte_zmalloc_socket("banner_burst", sizeof(*rx->burst), 64,
+				       socket);
+	if (!rx->banners || !rx->records || !rx->burst)
 		rte_exit(EXIT_FAILURE, "cannot create the banner ring/pool: %s\n",
 			 rte_strerror(rte_errno));
 }
@@ -210,14 +216,20 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 /* ---- the RX path ---- */
 
 void
-banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
-		  struct scan_result_batch *batch)
+banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 {
 	const struct scan_context *scan = rx->scan;
+	struct banner_burst *b = rx->burst;
 	const int syn_ack = (pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK |
 					      TCP_FLAG_RST)) ==
 			    (TCP_FLAG_SYN | TCP_FLAG_ACK);
-	struct tcp_segment seg = {
+	const uint32_t cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport,
+					   pf->ip_dst, pf->dport);
+	const int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) &&
+			      pf->ack - 1 == cookie;
+	struct tcp_segment *seg = &b->seg[b->n];
+
+	*seg = (struct tcp_segment){
 		.tuple = {.their_ip = pf->ip_src,
 			  .our_ip = pf->ip_dst,
 			  .their_port = pf->sport,
@@ -229,14 +241,9 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		.window = pf->window,
 		.mss = pf->mss,
 		.len = pf->payload_len,
+		.ttl = pf->ttl,
 		.payload = pf->payload,
 	};
-	const uint32_t cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport,
-					   pf->ip_dst, pf->dport);
-	const int cookie_ok = (pf->tcp_flags & TCP_FLAG_ACK) &&
-			      pf->ack - 1 == cookie;
-	enum tcp_verdict verdict;
-
 	if (syn_ack) {
 		if (!cookie_ok) {
 			COUNTER_ADD(rx->bad_cookie, 1);
@@ -245,52 +252,76 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
 		/* A SYN-ACK again, after its connection closed: not a new
 		 * connection; the stack re-ACKs one that is still open. */
 		if (rx_seen_before(rx, pf->ip_src, pf->sport, RESULT_OPEN) &&
-		    !tcb_table_find(&rx->tcp->table, &seg.tuple,
-				    tcb_hash(&rx->tcp->table,
-						   &seg.tuple))) {
+		    !tcb_table_find(&rx->tcp->table, &seg->tuple,
+				    tcb_hash(&rx->tcp->table, &seg->tuple))) {
 			COUNTER_ADD(rx->duplicates, 1);
 			rx_reset(rx, pf);
 			return;
 		}
 	}
-	verdict = tcp_input(rx->tcp, &seg, banner_now_ms(scan));
-	switch (verdict) {
-	case TCP_OPENED:
-		COUNTER_ADD(rx->open, 1);
-		break;
-	case TCP_REFUSED:
-		/* No room for a connection: the port is open all the same. */
-		COUNTER_ADD(rx->open, 1);
-		batch->r[batch->count++] = (struct scan_result){
-			.ts = scan_wall_now(scan),
-			.ip = pf->ip_src,
-			.port = pf->sport,
-			.proto = PROTO_TCP,
-			.status = RESULT_OPEN,
-			.ttl = pf->ttl,
-		};
-		break;
-	case TCP_UNKNOWN:
-		/* No connection: a RST answering a probe means closed. */
-		if ((pf->tcp_flags & TCP_FLAG_RST) && cookie_ok) {
-			rx_report(rx, batch, pf->ip_src, pf->sport,
-				  RESULT_CLOSED, pf->ttl, 0);
+	memcpy(b->mac[b->n], pf->src_mac, 6);
+	b->cookie_ok[b->n] = (uint8_t)cookie_ok;
+	b->n++;
+}
+
+void
+banner_burst_input(struct rx_lcore *rx, struct scan_result_batch *batch)
+{
+	const struct scan_context *scan = rx->scan;
+	struct banner_burst *b = rx->burst;
+
+	if (b->n == 0)
+		return;
+	tcp_input_burst(rx->tcp, b->seg, b->n, banner_now_ms(scan), b->verdict);
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct tcp_segment *g = &b->seg[i];
+
+		switch (b->verdict[i]) {
+		case TCP_OPENED:
+			COUNTER_ADD(rx->open, 1);
+			break;
+		case TCP_REFUSED:
+			/* No room for a connection: the port is open all the
+			 * same. */
+			COUNTER_ADD(rx->open, 1);
+			batch->r[batch->count++] = (struct scan_result){
+				.ts = scan_wall_now(scan),
+				.ip = g->tuple.their_ip,
+				.port = g->tuple.their_port,
+				.proto = PROTO_TCP,
+				.status = RESULT_OPEN,
+				.ttl = g->ttl,
+			};
+			break;
+		case TCP_UNKNOWN:
+			/* No connection: a RST answering a probe means
+			 * closed. */
+			if ((g->flags & TCP_FLAG_RST) && b->cookie_ok[i]) {
+				rx_report(rx, batch, g->tuple.their_ip,
+					  g->tuple.their_port, RESULT_CLOSED,
+					  g->ttl, 0);
+				break;
+			}
+			COUNTER_ADD(rx->strays, 1);
+			/* A segment for no connection of ours — one we closed
+			 * whose RST was lost, or one left on the target by an
+			 * earlier scan that now answers our SYN with a bare
+			 * ACK — is reset, as a kernel does (RFC 9293
+			 * 3.10.7.1): no socket is left waiting on the target,
+			 * and a retried SYN can open the port. */
+			if (!(g->flags & TCP_FLAG_RST) &&
+			    (g->flags & TCP_FLAG_ACK))
+				rx_reset_to(rx, b->mac[i], g->tuple.our_ip,
+					    g->tuple.their_ip,
+					    g->tuple.our_port,
+					    g->tuple.their_port, g->ack);
+			break;
+		case TCP_ACCEPTED:
+		case TCP_IGNORED:
 			break;
 		}
-		COUNTER_ADD(rx->strays, 1);
-		/* A segment for no connection of ours — one we closed whose RST
-		 * was lost, or one left on the target by an earlier scan that
-		 * now answers our SYN with a bare ACK — is reset, as a kernel
-		 * does (RFC 9293 3.10.7.1): no socket is left waiting on the
-		 * target, and a retried SYN can open the port. */
-		if (!(pf->tcp_flags & TCP_FLAG_RST) &&
-		    (pf->tcp_flags & TCP_FLAG_ACK))
-			rx_reset(rx, pf);
-		break;
-	case TCP_ACCEPTED:
-	case TCP_IGNORED:
-		break;
 	}
+	b->n = 0;
 }
 
 void

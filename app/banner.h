@@ -18,6 +18,17 @@ struct banner_record {
 	uint8_t data[];
 };
 
+/* One RX burst's segments for the stack — queued by banner_handle_tcp,
+ * handed over together by banner_burst_input — with what the RX lcore
+ * needs of their frames afterwards. */
+struct banner_burst {
+	unsigned n;
+	struct tcp_segment seg[BURST_SIZE];
+	enum tcp_verdict verdict[BURST_SIZE];
+	uint8_t mac[BURST_SIZE][6]; /* their frame's source */
+	uint8_t cookie_ok[BURST_SIZE];
+};
+
 struct banner_probes {
 	struct probe_registry registry;
 	struct tcp_probe *probes;	  /* one per registry entry */
@@ -34,16 +45,23 @@ int banner_probes_load(struct banner_probes *bp, const struct config *cfg,
  * failure, naming what is missing). */
 void banner_lcore_setup(struct rx_lcore *rx, int socket);
 
-/* Milliseconds since the scan started: the stack's clock. */
+/* Milliseconds since the scan started: the stack's clock (a multiply and
+ * a shift, no division). */
 static inline uint64_t
 banner_now_ms(const struct scan_context *scan)
 {
-	return (rte_rdtsc() - scan->start_tsc) / scan->tsc_per_ms;
+	return rte_reciprocal_divide_u64(rte_rdtsc() - scan->start_tsc,
+					 &scan->tsc_per_ms);
 }
 
-/* A TCP segment to one of our endpoints, with banners on. */
-void banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
-		       struct scan_result_batch *batch);
+/* A TCP segment to one of our endpoints, with banners on: checked, then
+ * queued for banner_burst_input (its payload must stay until then). */
+void banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf);
+
+/* Hand the queued segments to the stack as one burst and act on what it
+ * says of each (results for open ports it could not hold, closed ports,
+ * resets for strays). Once per RX burst. */
+void banner_burst_input(struct rx_lcore *rx, struct scan_result_batch *batch);
 
 /* Once per RX poll: run the stack's due timers; in PHASE_CLOSE, reset
  * every connection still open (once). */

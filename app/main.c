@@ -171,10 +171,14 @@ scan_prepare(struct scan_context *scan, const struct config *cfg,
 		scan->source.ip_count > 1 || scan->source.port_count > 1;
 	scan->walk_total = scan->space.pair_count * (cfg->retries + 1);
 	/* A SYN that offers timestamps obliges every later segment of the
-	 * connection to carry them (RFC 7323); the banner stack's do not. */
+	 * connection to carry them (RFC 7323); the banner stack's do not, nor
+	 * do they carry SACK blocks, without which a sender that agreed to
+	 * SACK recovers a loss only by its retransmit timeout: with banners,
+	 * a SYN offering either offers MSS and window scale only. */
 	scan->syn_options = cfg->syn_options;
-	if (scan->banners && cfg->syn_options == SYN_OPTIONS_LINUX)
-		scan->syn_options = SYN_OPTIONS_NO_TIMESTAMPS;
+	if (scan->banners && (cfg->syn_options == SYN_OPTIONS_LINUX ||
+			      cfg->syn_options == SYN_OPTIONS_NO_TIMESTAMPS))
+		scan->syn_options = SYN_OPTIONS_MSS_WSCALE;
 }
 
 /* The SYN every probe is stamped from, once the router's MAC is known. */
@@ -475,7 +479,7 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->cfg = cfg;
 	scan->port_id = (uint16_t)cfg->port_id;
 	scan->tsc_hz = rte_get_tsc_hz();
-	scan->tsc_per_ms = scan->tsc_hz / 1000;
+	scan->tsc_per_ms = rte_reciprocal_value_u64(scan->tsc_hz / 1000);
 	port_start(scan, queues);
 	scan_prepare(scan, cfg, seed);
 	lcores_create(scan, &lcores, queues, start);

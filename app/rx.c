@@ -120,17 +120,26 @@ rx_reply_send(struct rx_lcore *rx, struct rte_mbuf *m, size_t len)
 }
 
 void
-rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf)
+rx_reset_to(struct rx_lcore *rx, const uint8_t mac[6], uint32_t our_ip,
+	    uint32_t their_ip, uint16_t our_port, uint16_t their_port,
+	    uint32_t seq)
 {
 	struct rte_mbuf *m = rx_reply_alloc(rx);
 
 	if (m)
 		rx_reply_send(rx, m,
 			      tcp_segment_build(rte_pktmbuf_mtod(m, uint8_t *),
-						rx->scan->our_mac, pf->src_mac,
-						pf->ip_dst, pf->ip_src,
-						pf->dport, pf->sport, pf->ack,
-						0, TCP_FLAG_RST, 0, NULL, 0));
+						rx->scan->our_mac, mac, our_ip,
+						their_ip, our_port, their_port,
+						seq, 0, TCP_FLAG_RST, 0, NULL,
+						0));
+}
+
+void
+rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf)
+{
+	rx_reset_to(rx, pf->src_mac, pf->ip_dst, pf->ip_src, pf->dport,
+		    pf->sport, pf->ack);
 }
 
 static void
@@ -173,7 +182,7 @@ handle_tcp(struct rx_lcore *rx, struct scan_result_batch *batch,
 			   pf->dport))
 		return; /* not addressed to a probe of ours */
 	if (scan->banners) {
-		banner_handle_tcp(rx, pf, batch);
+		banner_handle_tcp(rx, pf);
 		return;
 	}
 	cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport, pf->ip_dst,
@@ -231,9 +240,11 @@ rx_lcore_main(void *arg)
 		if (n == 0)
 			continue;
 		COUNTER_ADD(rx->received, n);
+		/* Start loading every frame's headers before the first is
+		 * parsed: their misses overlap. */
+		for (unsigned i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
 		for (unsigned i = 0; i < n; i++) {
-			if (i + 1 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 			switch (frame_parse(rte_pktmbuf_mtod(m[i], uint8_t *),
 					    rte_pktmbuf_data_len(m[i]), &pf)) {
 			case PARSED_TCP:
@@ -252,6 +263,10 @@ rx_lcore_main(void *arg)
 				break;
 			}
 		}
+		/* The banner stack takes its segments as one burst, while
+		 * their payloads are still in the mbufs. */
+		if (rx->tcp)
+			banner_burst_input(rx, &batch);
 		rte_pktmbuf_free_bulk(m, n);
 		flush_results(rx, &batch);
 	}

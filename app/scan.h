@@ -9,6 +9,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_reciprocal.h>
 #include <rte_ring.h>
 
 #include "config.h"
@@ -51,7 +52,7 @@ struct scan_context {
 	uint64_t walk_total; /* pair_count * (retries + 1) */
 	struct rte_mempool *pool;
 	uint64_t tsc_hz;
-	uint64_t tsc_per_ms;
+	struct rte_reciprocal_u64 tsc_per_ms; /* divides TSC ticks into ms */
 	uint64_t start_tsc;
 	int banners;			    /* finish handshakes, grab banners */
 	const struct banner_probes *probes; /* with banners */
@@ -91,6 +92,7 @@ struct rx_lcore {
 	struct rte_ring *banners;     /* with banners: records to the writer */
 	struct rte_mempool *records;  /* with banners: banner_record pool */
 	volatile int tcp_closed;      /* PHASE_CLOSE done */
+	struct banner_burst *burst;   /* with banners: segments for the stack */
 	uint16_t queue;
 	struct rte_ring *results; /* to the writer */
 	struct rte_ring *replies; /* to the paired TX lcore */
@@ -128,6 +130,10 @@ struct rte_mbuf *rx_reply_alloc(struct rx_lcore *rx);
 void rx_reply_send(struct rx_lcore *rx, struct rte_mbuf *m, size_t len);
 /* Close a half-open connection: RST with seq = their ack. */
 void rx_reset(struct rx_lcore *rx, const struct parsed_frame *pf);
+/* The same from its parts (addresses host order; mac: theirs). */
+void rx_reset_to(struct rx_lcore *rx, const uint8_t mac[6], uint32_t our_ip,
+		 uint32_t their_ip, uint16_t our_port, uint16_t their_port,
+		 uint32_t seq);
 
 int tx_lcore_main(void *arg);
 int rx_lcore_main(void *arg);

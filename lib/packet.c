@@ -243,6 +243,16 @@ syn_options_write(uint8_t *opt, const struct probe_params *params)
 		*p++ = TCPOPT_SACK_PERM;
 		*p++ = 2;
 		break;
+	case SYN_OPTIONS_MSS_WSCALE:
+		*p++ = TCPOPT_MSS;
+		*p++ = 4;
+		put_be16(p, mss);
+		p += 2;
+		*p++ = TCPOPT_NOP;
+		*p++ = TCPOPT_WSCALE;
+		*p++ = 3;
+		*p++ = wscale;
+		break;
 	case SYN_OPTIONS_MSS:
 		*p++ = TCPOPT_MSS;
 		*p++ = 4;

@@ -20,6 +20,9 @@ enum syn_options {
 	SYN_OPTIONS_NO_TIMESTAMPS, /* MSS, NOP, wscale, NOP, NOP, SACK-permitted
 				    * (12 B, Windows' order): for connections
 				    * that will not echo timestamps */
+	SYN_OPTIONS_MSS_WSCALE,	   /* MSS, NOP, wscale (8 B): for connections
+				    * that will neither echo timestamps nor
+				    * send SACK blocks (the banner stack) */
 };
 
 struct probe_params {

@@ -478,11 +478,12 @@ load_ports(struct probes_load *ld, const yaml_node_t *node, unsigned num,
 static int
 load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 {
-	static const char *const keys[] = {"name",	   "ports",   "payload",
-					   "client_first", "wait_ms", NULL};
+	static const char *const keys[] = {
+	    "name",    "ports",	   "payload", "client_first",
+	    "wait_ms", "complete", NULL};
 	struct probe_registry *reg = ld->reg;
 	struct probe_entry *e = &reg->entries[num];
-	yaml_node_t *name, *ports, *payload, *client_first, *wait;
+	yaml_node_t *name, *ports, *payload, *client_first, *wait, *complete;
 	char what[64], msg[PROBES_ERR_LEN / 2];
 
 	if (num)
@@ -493,7 +494,7 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 	if (node->type != YAML_MAPPING_NODE)
 		return load_fail(ld, node,
 				 "%s expects a mapping (name, %spayload, "
-				 "client_first, wait_ms), got %s",
+				 "client_first, wait_ms, complete), got %s",
 				 what, num ? "ports, " : "", yaml_node_kind(node));
 	if (check_keys(ld, node, keys, what))
 		return -1;
@@ -546,6 +547,20 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 		if (parse_wait_ms(scalar(wait), &e->wait_ms, msg, sizeof(msg)))
 			return load_fail(ld, wait, "%s: wait_ms: %s", what,
 					 msg);
+	}
+
+	complete = map_get(ld, node, "complete");
+	if (complete) {
+		if (want_scalar(ld, complete, what, "complete", "line or idle",
+				0))
+			return -1;
+		if (strcmp(scalar(complete), "line") &&
+		    strcmp(scalar(complete), "idle"))
+			return load_fail(ld, complete,
+					 "%s: complete: '%s' is not line or "
+					 "idle",
+					 what, scalar(complete));
+		e->complete_line = !strcmp(scalar(complete), "line");
 	}
 
 	payload = map_get(ld, node, "payload");

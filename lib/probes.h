@@ -38,6 +38,9 @@ struct probe_entry {
 	 * any) only if the server said nothing. */
 	int client_first;
 	uint32_t wait_ms; /* the server-first wait; 0 when client-first */
+	/* 1: the banner is complete at its first line end (complete: line),
+	 * 0: when the server stops (complete: idle, the default) */
+	int complete_line;
 	/* longest rendering with the registry's user agent; 0: no payload */
 	size_t payload_max;
 	uint8_t *text; /* the template's literal bytes */

@@ -45,8 +45,9 @@ struct tcb {
 	uint16_t mss;		 /* largest segment we send them */
 	uint8_t state;		 /* enum tcb_state */
 	uint8_t flags;		 /* TCB_* flags of lib/tcp.c */
-	uint8_t retries;	 /* retransmissions since the last new ack */
-	uint8_t wscale;		 /* shift of their window field */
+	uint8_t retries : 4;	 /* retransmissions since the last new ack */
+	uint8_t wscale : 4;	 /* shift of their window field (0..14) */
+	uint8_t ttl;		 /* IP TTL of their SYN-ACK */
 };
 
 static_assert(sizeof(struct tcb) == 64, "a TCB is one cache line");

@@ -1,5 +1,5 @@
 /* tcp: the banner stack's protocol — opening a TCB on a SYN-ACK, the
- * server-first wait and the probe, in-order reassembly into a banner buffer,
+ * server-first wait and the probe, reassembly into a banner buffer,
  * retransmission, zero-window persist, timeouts and close; see tcp.h. */
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +32,7 @@
 #define TCB_EVENT 0x08	  /* event_at is armed */
 #define TCB_PERSIST 0x10  /* ... for a zero-window probe, not a retransmit */
 #define TCB_SENT_ALL 0x20 /* every byte of the probe went out once */
-#define TCB_GAP 0x40	  /* data past a hole came: the hole is on its way */
+#define TCB_GAP 0x40	  /* data past a hole is kept (buffer's ranges) */
 
 /* Persist probes back off up to rto << PERSIST_MAX_SHIFT. */
 #define PERSIST_MAX_SHIFT 6
@@ -55,6 +55,7 @@ static const char *const reason_names[TCP_CLOSE_REASONS] = {
     [TCP_CLOSE_FIN] = "fin",
     [TCP_CLOSE_RST] = "rst",
     [TCP_CLOSE_MAX_BYTES] = "max_bytes",
+    [TCP_CLOSE_LINE] = "line",
     [TCP_CLOSE_IDLE] = "idle",
     [TCP_CLOSE_TOTAL] = "total",
     [TCP_CLOSE_NO_ACK] = "no_ack",
@@ -77,10 +78,29 @@ tick_min(uint32_t a, uint32_t b)
 
 /* ---- banner buffers ---- */
 
+/* The tail of a banner buffer, after its max_bytes: what came past a hole
+ * (valid while the TCB has TCB_GAP). Offsets count their bytes from the
+ * first; ranges are sorted, apart (not even touching) and past buf_len. */
+struct ooo_ranges {
+	uint32_t fin; /* offset of their FIN, or NO_FIN */
+	uint8_t n;
+	struct {
+		uint16_t lo, hi; /* [lo, hi) */
+	} r[TCP_OOO_RANGES];
+};
+#define NO_FIN 0xffffffffu
+
 static inline uint8_t *
 buffer_data(const struct tcp_stack *s, uint32_t b)
 {
 	return s->buffers + (size_t)b * s->buf_stride;
+}
+
+static inline struct ooo_ranges *
+buffer_ranges(const struct tcp_stack *s, uint32_t b)
+{
+	return (struct ooo_ranges *)(buffer_data(s, b) + s->buf_stride -
+				     sizeof(struct ooo_ranges));
 }
 
 static inline int
@@ -257,9 +277,9 @@ tcb_start_probe(struct tcp_stack *s, struct tcb *t, uint32_t now)
 /* ---- timers ---- */
 
 /* Idle counts once something happened (they spoke or we probed), no hole
- * in their data is waiting to be filled, and nothing of ours is pending: unacknowledged bytes have the retransmit
- * bound, bytes their window holds back the persist timer (and both the
- * total timeout). */
+ * in their data is waiting to be filled, and nothing of ours is pending:
+ * unacknowledged bytes have the retransmit bound, bytes their window holds
+ * back the persist timer (and both the total timeout). */
 static inline int
 idle_applies(const struct tcb *t)
 {
@@ -320,7 +340,7 @@ tcb_finish(struct tcp_stack *s, struct tcb *t, enum tcp_close_reason reason,
 {
 	const uint8_t *data = t->buf_len ? buffer_data(s, t->buf) : NULL;
 
-	s->banner_done(s->ctx, &t->tuple, data, t->buf_len, reason,
+	s->banner_done(s->ctx, &t->tuple, t->ttl, data, t->buf_len, reason,
 		       tcb_probe(s, t));
 	s->counters.closed[reason]++;
 	if (t->buf_len)
@@ -451,6 +471,7 @@ tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 	if (seg->wscale != TCP_NO_WSCALE && s->syn_wscale != TCP_NO_WSCALE)
 		t->wscale = seg->wscale < MAX_WSCALE ? seg->wscale : MAX_WSCALE;
 	t->snd_wnd = seg->window; /* a SYN's window is never scaled */
+	t->ttl = seg->ttl;
 	t->mss = seg->mss ? seg->mss : DEFAULT_MSS;
 	if (t->mss > s->mss)
 		t->mss = s->mss;
@@ -566,8 +587,119 @@ enum receive_result {
 	RECEIVE_DONE,  /* the banner is done: the TCB is closed or closing */
 };
 
-/* In-order data goes to the banner buffer; the part of a segment before
- * rcv_nxt is dropped, a segment past it is not taken (re-ACK). */
+/* Merge [lo, hi) into the ranges; -1 if it touches none of them and
+ * there is no room for another. */
+static int
+ranges_add(struct ooo_ranges *o, uint32_t lo, uint32_t hi)
+{
+	unsigned i = 0, j;
+
+	while (i < o->n && o->r[i].hi < lo)
+		i++;
+	for (j = i; j < o->n && o->r[j].lo <= hi; j++) {
+		lo = o->r[j].lo < lo ? o->r[j].lo : lo;
+		hi = o->r[j].hi > hi ? o->r[j].hi : hi;
+	}
+	if (j == i) {
+		if (o->n == TCP_OOO_RANGES)
+			return -1;
+		memmove(&o->r[i + 1], &o->r[i], (o->n - i) * sizeof(o->r[0]));
+		o->n++;
+	} else if (j > i + 1) {
+		memmove(&o->r[i + 1], &o->r[j], (o->n - j) * sizeof(o->r[0]));
+		o->n -= j - i - 1;
+	}
+	o->r[i].lo = (uint16_t)lo;
+	o->r[i].hi = (uint16_t)hi;
+	return 0;
+}
+
+/* Data past a hole (ahead bytes past rcv_nxt): keep what fits in our
+ * window and max_bytes at its offset and note its range (and a FIN after
+ * it); the caller re-ACKs, telling them what is missing. */
+static enum receive_result
+tcb_receive_ahead(struct tcp_stack *s, struct tcb *t,
+		  const struct tcp_segment *seg, uint32_t ahead)
+{
+	uint32_t lo = t->buf_len + ahead, hi = lo + seg->len;
+	uint32_t end = t->buf_len + s->window, fin = NO_FIN;
+	struct ooo_ranges *o;
+
+	s->counters.out_of_order++;
+	if (seg->flags & TCP_FLAG_FIN)
+		fin = hi;
+	if (end > s->max_bytes)
+		end = s->max_bytes;
+	if (hi > end) {
+		hi = end;
+		fin = NO_FIN; /* past what we take: it comes again */
+	}
+	if (lo >= hi && fin == NO_FIN)
+		return RECEIVE_ACK;
+	if (t->buf == TCB_NO_BUFFER) {
+		t->buf = buffer_get(s);
+		if (unlikely(t->buf == TCB_NO_BUFFER)) {
+			s->counters.no_buffer++;
+			return RECEIVE_ACK;
+		}
+	}
+	o = buffer_ranges(s, t->buf);
+	if (!(t->flags & TCB_GAP)) {
+		o->n = 0;
+		o->fin = NO_FIN;
+		t->flags |= TCB_GAP;
+	}
+	if (lo < hi) {
+		/* no room for another range: dropped, it comes again */
+		if (ranges_add(o, lo, hi))
+			return RECEIVE_ACK;
+		memcpy(buffer_data(s, t->buf) + lo, seg->payload, hi - lo);
+	}
+	if (fin != NO_FIN)
+		o->fin = fin;
+	return RECEIVE_ACK;
+}
+
+/* The banner grew to buf_len: take in the ranges it reached. Returns 1 if
+ * their FIN is next. */
+static int
+tcb_join_ranges(struct tcp_stack *s, struct tcb *t)
+{
+	struct ooo_ranges *o = buffer_ranges(s, t->buf);
+	unsigned k = 0;
+
+	while (k < o->n && o->r[k].lo <= t->buf_len) {
+		if (o->r[k].hi > t->buf_len) {
+			uint32_t n = o->r[k].hi - t->buf_len;
+
+			t->buf_len = o->r[k].hi;
+			t->rcv_nxt += n;
+			s->counters.bytes += n;
+		}
+		k++;
+	}
+	if (k) {
+		memmove(&o->r[0], &o->r[k], (o->n - k) * sizeof(o->r[0]));
+		o->n -= k;
+	}
+	if (o->n == 0 && (o->fin == NO_FIN || o->fin <= t->buf_len))
+		t->flags &= ~TCB_GAP;
+	return o->fin == t->buf_len;
+}
+
+/* Does the banner end a line in its bytes from `from` on, for a port whose
+ * probe says the first line completes it? */
+static inline int
+line_complete(const struct tcp_stack *s, const struct tcb *t, uint32_t from)
+{
+	const struct tcp_probe *p = port_probe(s, t->tuple.their_port);
+
+	return p && (p->flags & TCP_PROBE_COMPLETE_LINE) &&
+	       memchr(buffer_data(s, t->buf) + from, '\n', t->buf_len - from);
+}
+
+/* Data at rcv_nxt goes to the banner buffer, then the ranges kept past
+ * it that it reaches; the part of a segment before rcv_nxt is dropped. */
 static enum receive_result
 tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	    uint32_t now)
@@ -576,11 +708,8 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	int fin = seg->flags & TCP_FLAG_FIN;
 	uint32_t skip, take;
 
-	if (ahead > 0) {
-		s->counters.out_of_order++;
-		t->flags |= TCB_GAP;
-		return RECEIVE_ACK;
-	}
+	if (ahead > 0)
+		return tcb_receive_ahead(s, t, seg, (uint32_t)ahead);
 	skip = -(uint32_t)ahead;
 	if (skip > seg->len || (skip == seg->len && !fin)) {
 		s->counters.duplicates++;
@@ -588,7 +717,7 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	}
 	take = seg->len - skip;
 	if (take) {
-		uint32_t room, n;
+		uint32_t room, n, from = t->buf_len;
 
 		if (t->buf == TCB_NO_BUFFER) {
 			t->buf = buffer_get(s);
@@ -605,7 +734,8 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 		t->rcv_nxt += n;
 		s->counters.bytes += n;
 		t->active_at = now;
-		t->flags &= ~TCB_GAP;
+		if ((t->flags & TCB_GAP) && tcb_join_ranges(s, t))
+			fin = 1;
 		if (!(t->flags & TCB_SPOKE)) {
 			t->flags |= TCB_SPOKE;
 			if (!(t->flags & TCB_PROBED))
@@ -613,6 +743,10 @@ tcb_receive(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 		}
 		if (n < take) {
 			tcb_finish(s, t, TCP_CLOSE_MAX_BYTES, now);
+			return RECEIVE_DONE;
+		}
+		if (line_complete(s, t, from)) {
+			tcb_finish(s, t, TCP_CLOSE_LINE, now);
 			return RECEIVE_DONE;
 		}
 	}
@@ -670,12 +804,11 @@ is_synack(uint8_t flags)
 	       (TCP_FLAG_SYN | TCP_FLAG_ACK);
 }
 
+/* seg, whose tuple has this hash and TCB t (NULL: none). */
 static inline enum tcp_verdict
-input_one(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
-	  uint32_t now)
+input_one(struct tcp_stack *s, const struct tcp_segment *seg, struct tcb *t,
+	  uint32_t hash, uint32_t now)
 {
-	struct tcb *t = tcb_table_find(&s->table, &seg->tuple, hash);
-
 	s->counters.segments++;
 	if (likely(t != NULL))
 		return tcb_input(s, t, seg, now);
@@ -688,8 +821,10 @@ input_one(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 enum tcp_verdict
 tcp_input(struct tcp_stack *s, const struct tcp_segment *seg, uint64_t now)
 {
-	return input_one(s, seg, tcb_hash(&s->table, &seg->tuple),
-			 (uint32_t)now);
+	uint32_t hash = tcb_hash(&s->table, &seg->tuple);
+
+	return input_one(s, seg, tcb_table_find(&s->table, &seg->tuple, hash),
+			 hash, (uint32_t)now);
 }
 
 /* Start loading the lines of the banner buffer that data segment g will
@@ -757,13 +892,14 @@ prefetch_writes(const struct tcp_stack *s, const struct tcb *t,
 /* Four passes over each group of BURST segments, so that the cache misses
  * of one pass overlap: hash and prefetch the index lines; prefetch the
  * TCBs the index names; prefetch what handling will write; then handle the
- * segments (which look the tuples up again: an earlier segment may have
- * changed the table). */
+ * segments. An earlier segment of the group may have changed the table: a
+ * candidate still in use with the segment's tuple is its TCB (a tuple has
+ * one at a time); otherwise the tuple is looked up again. */
 void
 tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 		uint64_t now, enum tcp_verdict *verdicts)
 {
-	const struct tcb *cand[BURST];
+	struct tcb *cand[BURST];
 	uint32_t hash[BURST];
 
 	for (unsigned base = 0; base < n; base += BURST) {
@@ -785,8 +921,14 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 			taking += prefetch_writes(
 			    s, cand[i], &g[i], (uint32_t)now, taking, &opening);
 		for (unsigned i = 0; i < m; i++) {
-			enum tcp_verdict v =
-			    input_one(s, &g[i], hash[i], (uint32_t)now);
+			struct tcb *t = cand[i];
+			enum tcp_verdict v;
+
+			if (!t || t->state == TCB_FREE ||
+			    !tcp_tuple_equal(&t->tuple, &g[i].tuple))
+				t = tcb_table_find(&s->table, &g[i].tuple,
+						   hash[i]);
+			v = input_one(s, &g[i], t, hash[i], (uint32_t)now);
 
 			if (verdicts)
 				verdicts[base + i] = v;
@@ -943,7 +1085,7 @@ layout_of(const struct tcp_config *cfg, struct layout *l)
 	l->buf_stack = off;
 	off += align64((size_t)cfg->buffer_count * sizeof(uint32_t));
 	l->buffers = off;
-	l->buf_stride = align64(cfg->max_bytes);
+	l->buf_stride = align64(cfg->max_bytes + sizeof(struct ooo_ranges));
 	off += (size_t)cfg->buffer_count * l->buf_stride;
 	l->total = off;
 }

@@ -19,10 +19,13 @@
  * the port's probe is client-first (TCP_PROBE_IMMEDIATE) it goes out at
  * once, carrying that ACK. Otherwise the stack waits (the probe's wait_ms,
  * or server_first_wait_ms) for the server to speak; if it says nothing, the
- * port's probe is sent, or the generic probe for a port without one. In-order
- * data is kept (up to max_bytes) and ACKed; out-of-order and duplicate data is
- * re-ACKed. The banner is done, and the connection closed (RST, or FIN if
- * close_with_fin), on their FIN, their RST, max_bytes, idle_timeout_ms without
+ * port's probe is sent, or the generic probe for a port without one. Data is
+ * kept at its offset in the banner buffer (up to max_bytes): bytes past a
+ * hole wait there, in up to TCP_OOO_RANGES ranges, until the hole is filled;
+ * every data segment is ACKed (cumulatively: no SACK blocks, so the SYN
+ * should not offer SACK). The banner is done, and the connection closed (RST,
+ * or FIN if close_with_fin), on their FIN, their RST, max_bytes, the first
+ * line end for a probe with TCP_PROBE_COMPLETE_LINE, idle_timeout_ms without
  * data, total_timeout_ms after the SYN-ACK, or when our probe is never
  * acknowledged after max_retries retransmissions. banner_done is called
  * exactly once for every connection opened.
@@ -43,20 +46,25 @@ struct tcp_probe {
 };
 /* Client-first: send right after the handshake instead of waiting. */
 #define TCP_PROBE_IMMEDIATE 0x01
+/* The banner is complete at its first line end ('\n'): close then rather
+ * than wait for the idle timeout (a one-line greeting such as SSH's). */
+#define TCP_PROBE_COMPLETE_LINE 0x02
 #define TCP_PROBE_MAX_LEN 16384
 
 enum tcp_close_reason {
 	TCP_CLOSE_FIN,	     /* they closed */
 	TCP_CLOSE_RST,	     /* they reset */
 	TCP_CLOSE_MAX_BYTES, /* the banner reached max_bytes */
-	TCP_CLOSE_IDLE,	     /* nothing new for idle_timeout_ms */
-	TCP_CLOSE_TOTAL,     /* total_timeout_ms since the SYN-ACK */
-	TCP_CLOSE_NO_ACK,    /* our probe was never acknowledged */
-	TCP_CLOSE_SHUTDOWN,  /* tcp_stack_close_all */
+	TCP_CLOSE_LINE,	    /* its first line ended (TCP_PROBE_COMPLETE_LINE) */
+	TCP_CLOSE_IDLE,	    /* nothing new for idle_timeout_ms */
+	TCP_CLOSE_TOTAL,    /* total_timeout_ms since the SYN-ACK */
+	TCP_CLOSE_NO_ACK,   /* our probe was never acknowledged */
+	TCP_CLOSE_SHUTDOWN, /* tcp_stack_close_all */
 	TCP_CLOSE_REASONS
 };
 
-/* "fin", "rst", "max_bytes", "idle", "total", "no_ack", "shutdown". */
+/* "fin", "rst", "max_bytes", "line", "idle", "total", "no_ack",
+ * "shutdown". */
 const char *tcp_close_reason_name(enum tcp_close_reason reason);
 
 /* A segment to send, from us (tuple->our_*) to them; window 0 on RSTs. */
@@ -64,10 +72,11 @@ typedef void tcp_emit_fn(void *ctx, const struct tcp_tuple *tuple, uint32_t seq,
 			 uint32_t ack, uint8_t flags, uint16_t window,
 			 const uint8_t *payload, uint16_t len);
 /* A finished banner: data (NULL when len is 0) is valid only during the
- * call. probe is what we sent, as the caller gave it (the port's entry or
- * generic_probe), NULL if nothing: the server spoke first. */
+ * call; ttl is their SYN-ACK's IP TTL. probe is what we sent, as the caller
+ * gave it (the port's entry or generic_probe), NULL if nothing: the server
+ * spoke first. */
 typedef void tcp_banner_fn(void *ctx, const struct tcp_tuple *tuple,
-			   const uint8_t *data, uint32_t len,
+			   uint8_t ttl, const uint8_t *data, uint32_t len,
 			   enum tcp_close_reason reason,
 			   const struct tcp_probe *probe);
 
@@ -128,7 +137,7 @@ struct tcp_counters {
 	uint64_t unknown;		    /* for no connection: TCP_UNKNOWN */
 	uint64_t bad_ack;	 /* ack outside what we sent, or no ACK flag */
 	uint64_t bad_rst;	 /* RST outside the window */
-	uint64_t out_of_order;	 /* data past a gap: re-ACKed, dropped */
+	uint64_t out_of_order;	 /* data past a hole: kept, re-ACKed */
 	uint64_t duplicates;	 /* nothing new (data or SYN-ACK): re-ACKed */
 	uint64_t no_buffer;	 /* data left unacknowledged: pool empty */
 	uint64_t bytes;		 /* banner bytes kept */
@@ -136,6 +145,10 @@ struct tcp_counters {
 	uint64_t persist_probes; /* zero-window probes */
 	uint64_t timers_fired;
 };
+
+/* Ranges of data past a hole a connection keeps; a segment that would need
+ * another is dropped (and re-ACKed). */
+#define TCP_OOO_RANGES 4
 
 /* Ticks per revolution of the stack's timer wheel (ms): longer deadlines
  * wait in their bucket for a later turn. */
@@ -193,6 +206,7 @@ struct tcp_segment {
 	uint16_t window; /* the raw window field */
 	uint16_t mss;	 /* MSS option (SYN-ACK), 0 if none */
 	uint16_t len;
+	uint8_t ttl; /* IP TTL (kept from the SYN-ACK) */
 	const uint8_t *payload;
 };
 

@@ -143,14 +143,14 @@ bench_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq, uint32_t ack,
 }
 
 static void
-bench_banner(void *ctx, const struct tcp_tuple *tuple, const uint8_t *data,
-	     uint32_t len, enum tcp_close_reason reason,
+bench_banner(void *ctx, const struct tcp_tuple *tuple, uint8_t ttl,
+	     const uint8_t *data, uint32_t len, enum tcp_close_reason reason,
 	     const struct tcp_probe *probe)
 {
 	struct bench *b = ctx;
 	uint32_t i = tuple->their_ip - THEIR_BASE;
 
-	(void)data, (void)probe;
+	(void)ttl, (void)data, (void)probe;
 	b->banners++;
 	b->banner_bytes += len;
 	if (reason == TCP_CLOSE_SHUTDOWN)

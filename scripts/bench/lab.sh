@@ -7,15 +7,16 @@
 # rate is searched for the highest one at which the lab loses nothing: every
 # open, closed and unreachable answer of `testbed.sh truth` reported, no bad
 # cookie. The lab is brought up if it is down and put back as it was found.
-# Prints figures only; about 2-3 minutes; root.
-# Its banner run is scripts/bench/banners.sh (tidescan --banners beside masscan's: banners/s, how many right).
+# Then the banner run, scripts/bench/banners.sh: tidescan --banners beside
+# masscan --banners on the same lab, banners/s and how many each got right.
+# Prints figures only; about 3-4 minutes; root.
 #
 # Knobs: RATES (descending, tried until one is lossless; 0 = unlimited),
 # BISECT (2 halvings between the lossless rate and the lossy one above it),
 # WAIT (2 s for late answers), LCORES (0@0,1@1,2@0), AFP (extra
 # net_af_packet arguments, e.g. ",framecnt=4096"; empty: the default ring, and
 # a few rates again with framecnt=BIG_RING, 16384), BOOST (1, see lib.sh),
-# TIDESCAN, TIDESCAN_NO_BUILD=1.
+# BANNERS (1; 0: skip the banner run), TIDESCAN, TIDESCAN_NO_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 
 RATES=${RATES:-0 1000000 500000 300000 200000 150000 100000 50000}
@@ -281,3 +282,10 @@ print("zmap -p %s: wall %.2f s, of it --cooldown-time %s s, for %d probes%s; ope
       % (sys.argv[6], t1 - t0, sys.argv[7], m.get("total_sent", 0), send, sys.argv[4], sys.argv[5],
          sys.argv[6], 65536 * (t1 - t0) / 3600))
 PY
+
+# ---- banners: tidescan --banners beside masscan --banners -----------------
+if [ "${BANNERS:-1}" = 1 ]; then
+	echo
+	echo "== banners (scripts/bench/banners.sh)"
+	TIDESCAN_NO_BUILD=1 TIDESCAN="$TIDESCAN" "$ROOT/scripts/bench/banners.sh"
+fi

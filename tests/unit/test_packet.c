@@ -20,9 +20,10 @@ static const enum syn_options layouts[] = {
 	SYN_OPTIONS_MSS,
 	SYN_OPTIONS_BARE,
 	SYN_OPTIONS_NO_TIMESTAMPS,
+	SYN_OPTIONS_MSS_WSCALE,
 };
 static const char *const layout_names[] = {"linux", "mss", "bare",
-					   "no_timestamps"};
+					   "no_timestamps", "mss_wscale"};
 
 /* ---- an independent reference: RFC 1071 section 4.1, folding as it goes */
 
@@ -286,6 +287,16 @@ test_template_layouts(void)
 						 1, 1, 4, 2};
 
 		CHECK(memcmp(tcp + 20, want, 12) == 0);
+	}
+
+	template_make(&tpl, SYN_OPTIONS_MSS_WSCALE);
+	tcp = tpl.frame + tpl.tcp_offset;
+	CHECK_EQ_U64(tpl.len, 62);
+	CHECK_EQ_U64(tcp[12] >> 4, 7);
+	{
+		static const uint8_t want[8] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7};
+
+		CHECK(memcmp(tcp + 20, want, 8) == 0);
 	}
 
 	template_make(&tpl, SYN_OPTIONS_BARE);
@@ -584,8 +595,8 @@ check_truncations(const uint8_t *frame, size_t len, size_t content,
 static void
 test_parse_syn_round_trip(void)
 {
-	static const uint16_t want_mss[] = {1460, 1460, 0, 1460};
-	static const uint8_t want_wscale[] = {7, 0xff, 0xff, 7};
+	static const uint16_t want_mss[] = {1460, 1460, 0, 1460, 1460};
+	static const uint8_t want_wscale[] = {7, 0xff, 0xff, 7, 7};
 
 	for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
 		struct probe_template tpl;

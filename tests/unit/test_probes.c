@@ -133,6 +133,8 @@ test_shipped(void)
 		CHECK_STR(e->name, server_first[i].name);
 		CHECK_EQ_U64(e->client_first, 0);
 		CHECK_EQ_U64(e->wait_ms, server_first[i].wait_ms);
+		/* one-line greetings only: FTP's and SMTP's continue */
+		CHECK_EQ_U64(e->complete_line, server_first[i].port == 22);
 		CHECK_EQ_U64(e->piece_count, 0);
 		CHECK_EQ_U64(e->payload_max, 0);
 		CHECK_EQ_U64(probe_payload_render(e, IP(1, 2, 3, 4),
@@ -178,7 +180,8 @@ test_shipped(void)
 	probes_free(&reg);
 }
 
-/* The accepted forms of ports, payload, client_first and wait_ms. */
+/* The accepted forms of ports, payload, client_first, wait_ms and
+ * complete. */
 static void
 test_forms(void)
 {
@@ -200,8 +203,9 @@ test_forms(void)
 
 	CHECK(load(&reg, "# order of keys does not matter\n"
 			 "probes:\n"
-			 "  - {name: a, ports: 22}\n"
-			 "  - {name: b, ports: \"8000-8010\", wait_ms: 0}\n"
+			 "  - {name: a, ports: 22, complete: line}\n"
+			 "  - {name: b, ports: \"8000-8010\", wait_ms: 0,\n"
+			 "     complete: idle}\n"
 			 "  - {name: c, ports: [80, \"90-91\", '100, 102'],\n"
 			 "     client_first: yes, payload: 'x'}\n"
 			 "  - name: d\n"
@@ -220,6 +224,9 @@ test_forms(void)
 	CHECK_STR(reg.user_agent, "ua/1 (test)");
 	CHECK_STR(probes_for_port(&reg, 22)->name, "a");
 	CHECK_EQ_U64(probes_for_port(&reg, 22)->wait_ms, 250);
+	CHECK_EQ_U64(probes_for_port(&reg, 22)->complete_line, 1);
+	CHECK_EQ_U64(probes_for_port(&reg, 8000)->complete_line, 0);
+	CHECK_EQ_U64(probes_for_port(&reg, 80)->complete_line, 0);
 	CHECK_STR(probes_for_port(&reg, 7999)->name, "f.b_2-x");
 	CHECK_EQ_U64(probes_for_port(&reg, 7999)->wait_ms, 250);
 	for (uint32_t p = 8000; p <= 8010; p++)
@@ -412,7 +419,10 @@ test_errors(void)
 	    /* entry keys */
 	    {"fallback: {name: f}\nprobes:\n  - name: a\n    port: 80\n",
 	     "t.yaml:4:5: probes[0]: unknown key 'port' (known: name, ports, "
-	     "payload, client_first, wait_ms)"},
+	     "payload, client_first, wait_ms, complete)"},
+	    {"fallback: {name: f}\nprobes:\n  - {name: a, ports: 1, complete: "
+	     "lines}\n",
+	     "t.yaml:3:35: probe 'a': complete: 'lines' is not line or idle"},
 	    {"fallback: {name: f}\nprobes:\n  - {ports: 80}\n",
 	     "t.yaml:3:5: probes[0]: missing key 'name'"},
 	    {"fallback: {name: f}\nprobes:\n  - {name: a, name: b, ports: 1}\n",

@@ -25,6 +25,7 @@ struct done_banner {
 	struct tcp_tuple tuple;
 	uint8_t data[4096];
 	uint32_t len;
+	uint8_t ttl;
 	enum tcp_close_reason reason;
 	const struct tcp_probe *probe;
 };
@@ -58,8 +59,8 @@ fake_emit(void *ctx, const struct tcp_tuple *tuple, uint32_t seq, uint32_t ack,
 }
 
 static void
-fake_done(void *ctx, const struct tcp_tuple *tuple, const uint8_t *data,
-	  uint32_t len, enum tcp_close_reason reason,
+fake_done(void *ctx, const struct tcp_tuple *tuple, uint8_t ttl,
+	  const uint8_t *data, uint32_t len, enum tcp_close_reason reason,
 	  const struct tcp_probe *probe)
 {
 	struct done_banner *d;
@@ -71,6 +72,7 @@ fake_done(void *ctx, const struct tcp_tuple *tuple, const uint8_t *data,
 		n_done = 0;
 	d = &done[n_done++];
 	d->tuple = *tuple;
+	d->ttl = ttl;
 	d->len = len;
 	if (len)
 		memcpy(d->data, data,
@@ -164,6 +166,9 @@ conn_make(uint32_t n, uint16_t port)
 	};
 }
 
+/* Their SYN-ACK's TTL, which every banner must carry. */
+#define SYNACK_TTL 57
+
 static enum tcp_verdict
 synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
 	 uint16_t mss, uint8_t wscale, uint64_t now)
@@ -176,6 +181,7 @@ synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
 	    .wscale = wscale,
 	    .window = window,
 	    .mss = mss,
+	    .ttl = SYNACK_TTL,
 	};
 
 	return tcp_input(s, &g, now);
@@ -201,6 +207,7 @@ seg_w(struct tcp_stack *s, const struct conn *c, uint8_t flags, uint32_t off,
 	    .wscale = TCP_NO_WSCALE,
 	    .window = window,
 	    .len = text ? (uint16_t)strlen(text) : 0,
+	    .ttl = 3, /* not the SYN-ACK's: the banner keeps that */
 	    .payload = (const uint8_t *)text,
 	};
 
@@ -250,7 +257,7 @@ banner_is(unsigned i, const struct conn *c, const char *text,
 
 	return i < n_done && tcp_tuple_equal(&d->tuple, &c->t) &&
 	       d->len == len && memcmp(d->data, text, len) == 0 &&
-	       d->reason == reason;
+	       d->reason == reason && d->ttl == SYNACK_TTL;
 }
 
 static void
@@ -570,7 +577,7 @@ test_gap_holds_idle(void)
 
 	CHECK(synack(s, &c, 0) == TCP_OPENED);
 	CHECK(seg(s, &c, PA, 0, 0, "SSH-", 100) == TCP_ACCEPTED);
-	/* bytes 4.. lost; 8.. arrive: out of order, re-ACKed, dropped */
+	/* bytes 4.. lost; 8.. arrive: out of order, kept, re-ACKed */
 	CHECK(seg(s, &c, PA, 8, 0, "OpenSSH\r\n", 200) == TCP_ACCEPTED);
 	CHECK_EQ_U64(s->counters.out_of_order, 1);
 	tcp_timers_run(s, 2100); /* idle would have ended it here */
@@ -744,8 +751,9 @@ test_bad_ack(void)
 	stack_free(s);
 }
 
-/* Reassembly: out of order and duplicates are re-ACKed and dropped, a
- * partial overlap gives its new bytes, FIN counts only in order. */
+/* Reassembly: out-of-order bytes are kept and re-ACKed, duplicates
+ * re-ACKed, a partial overlap gives its new bytes, a FIN past a hole
+ * counts once the hole is filled. */
 static void
 test_reassembly(void)
 {
@@ -757,25 +765,133 @@ test_reassembly(void)
 	CHECK(seg(s, &c, PA, 4, 0, "4567", 10) == TCP_ACCEPTED); /* gap */
 	CHECK(n_out == 2 && out_is(1, &c, A, 0, 0, NULL));
 	CHECK_EQ_U64(s->counters.out_of_order, 1);
-	CHECK_EQ_U64(s->counters.buffers_in_use, 0);
-	seg(s, &c, PA, 0, 0, "0123", 20);
-	CHECK(n_out == 3 && out_is(2, &c, A, 0, 4, NULL));
+	CHECK_EQ_U64(s->counters.buffers_in_use, 1);
+	seg(s, &c, PA, 0, 0, "0123", 20); /* fills it: 0..7 */
+	CHECK(n_out == 3 && out_is(2, &c, A, 0, 8, NULL));
 	seg(s, &c, PA, 0, 0, "0123", 30); /* duplicate */
-	CHECK(n_out == 4 && out_is(3, &c, A, 0, 4, NULL));
+	CHECK(n_out == 4 && out_is(3, &c, A, 0, 8, NULL));
 	CHECK_EQ_U64(s->counters.duplicates, 1);
-	seg(s, &c, PA, 2, 0, "23456789", 40); /* overlap: 4..9 new */
+	seg(s, &c, PA, 2, 0, "23456789", 40); /* overlap: 8..9 new */
 	CHECK(n_out == 5 && out_is(4, &c, A, 0, 10, NULL));
 	seg(s, &c, A, 10, 0, NULL, 45); /* a pure ACK: no reply */
 	CHECK_EQ_U64(n_out, 5);
-	seg(s, &c, FA, 12, 0, NULL, 50); /* FIN past a gap */
+	seg(s, &c, FA, 12, 0, NULL, 50); /* FIN past a gap: noted */
 	CHECK(n_out == 6 && out_is(5, &c, A, 0, 10, NULL));
 	CHECK_EQ_U64(n_done, 0);
 	seg(s, &c, PA, 0, 0, "0123456789", 55); /* all old */
 	CHECK_EQ_U64(s->counters.duplicates, 2);
-	seg(s, &c, PA | TCP_FLAG_FIN, 8, 0, "89ab", 60); /* overlap + FIN */
+	seg(s, &c, PA, 8, 0, "89ab", 60); /* overlap up to the FIN */
 	CHECK(n_done == 1 && banner_is(0, &c, "0123456789ab", TCP_CLOSE_FIN));
 	CHECK(n_out == 9 && out_is(7, &c, A, 0, 13, NULL) &&
 	      out_is(8, &c, RA, 0, 13, NULL));
+	CHECK_EQ_U64(s->counters.bytes, 12);
+	check_empty(s);
+	stack_free(s);
+}
+
+/* Holes filled in any order: ranges merge (overlapping, touching,
+ * duplicated), the TCP_OOO_RANGES + 1st apart is dropped and must come
+ * again, and the banner is whole once every hole is filled. */
+static void
+test_reassembly_holes(void)
+{
+	struct tcp_config cfg = config_small();
+	struct tcp_stack *s = stack_new(&cfg, 0);
+	struct conn c = conn_make(16, 5000);
+	const char *want = "0123456789abcdefghijklmnopqrstuv";
+
+	synack(s, &c, 0);
+	seg(s, &c, PA, 28, 0, "stuv", 10);
+	seg(s, &c, PA, 4, 0, "4567", 11);
+	seg(s, &c, PA, 12, 0, "cdef", 12);
+	seg(s, &c, PA, 20, 0, "klmn", 13);
+	seg(s, &c, PA, 24, 0, "op", 14); /* 4 ranges now (20..25 merged) */
+	seg(s, &c, PA, 17, 0, "hi", 15); /* a 5th apart: dropped */
+	seg(s, &c, PA, 5, 0, "56", 16);	 /* inside one: nothing new */
+	seg(s, &c, PA, 10, 0, "ab", 17); /* touches 12..15 */
+	CHECK_EQ_U64(s->counters.out_of_order, 8);
+	CHECK(n_out == 9 && out_is(8, &c, A, 0, 0, NULL));
+	seg(s, &c, PA, 0, 0, "0123", 20); /* 0..7 */
+	CHECK(out_is(n_out - 1, &c, A, 0, 8, NULL));
+	seg(s, &c, PA, 8, 0, "89", 21); /* 8..15 */
+	CHECK(out_is(n_out - 1, &c, A, 0, 16, NULL));
+	seg(s, &c, PA, 16, 0, "ghij", 22); /* the dropped one again: ..25 */
+	CHECK(out_is(n_out - 1, &c, A, 0, 26, NULL));
+	tcp_timers_run(s, 3000); /* a hole is left: not idle */
+	CHECK_EQ_U64(n_done, 0);
+	seg(s, &c, PA, 26, 0, "qr", 3001); /* the last hole: ..31 */
+	CHECK(out_is(n_out - 1, &c, A, 0, 32, NULL));
+	CHECK_EQ_U64(s->counters.bytes, 32);
+	tcp_timers_run(s, 3001 + 2000);
+	CHECK(n_done == 1 && banner_is(0, &c, want, TCP_CLOSE_IDLE));
+	check_empty(s);
+	stack_free(s);
+}
+
+/* Bytes past max_bytes or past our window are not kept; a hole filled up
+ * to max_bytes ends the banner. */
+static void
+test_reassembly_limits(void)
+{
+	struct tcp_config cfg = config_small();
+	struct tcp_stack *s;
+	struct conn c = conn_make(17, 5000), d = conn_make(18, 5000);
+
+	cfg.max_bytes = 16;
+	cfg.window = 12;
+	s = stack_new(&cfg, 0);
+	synack(s, &c, 0);
+	/* 8..19 comes, 8..11 is in our window (0..11) */
+	seg(s, &c, PA, 8, 0, "89abcdefghij", 10);
+	seg(s, &c, PA, 0, 0, "01234567", 11);
+	CHECK(out[n_out - 1].ack == c.irs + 1 + 12);
+	/* now 12..15 fit max_bytes: 16..19 are dropped */
+	seg(s, &c, PA, 14, 0, "efghij", 12);
+	CHECK(out[n_out - 1].ack == c.irs + 1 + 12);
+	CHECK_EQ_U64(n_done, 0);
+	seg(s, &c, PA, 12, 0, "cd", 13);
+	CHECK(n_done == 1 &&
+	      banner_is(0, &c, "0123456789abcdef", TCP_CLOSE_MAX_BYTES));
+	/* wholly past max_bytes: nothing kept, no buffer taken */
+	synack(s, &d, 20);
+	seg(s, &d, PA, 16, 0, "ghij", 21);
+	CHECK_EQ_U64(s->counters.buffers_in_use, 0);
+	CHECK(out[n_out - 1].ack == d.irs + 1);
+	seg(s, &d, RA, 0, 0, NULL, 22);
+	CHECK(n_done == 2 && banner_is(1, &d, "", TCP_CLOSE_RST));
+	check_empty(s);
+	stack_free(s);
+}
+
+/* A port whose probe completes at the first line end: the banner is done
+ * at '\n' (even when the line comes in pieces), closed with RST. */
+static void
+test_complete_line(void)
+{
+	static const struct tcp_probe ssh = {
+	    .flags = TCP_PROBE_COMPLETE_LINE,
+	};
+	static const struct tcp_probe *probes[65536];
+	struct tcp_config cfg = config_small();
+	struct tcp_stack *s;
+	struct conn c = conn_make(19, 22), d = conn_make(20, 21);
+
+	probes[22] = &ssh;
+	cfg.probes = probes;
+	s = stack_new(&cfg, 0);
+	synack(s, &c, 0);
+	synack(s, &d, 0);
+	seg(s, &c, PA, 0, 0, "SSH-2.0-", 10);
+	CHECK_EQ_U64(n_done, 0);
+	seg(s, &c, PA, 8, 0, "OpenSSH_9.2\r\n", 11);
+	CHECK(n_done == 1 &&
+	      banner_is(0, &c, "SSH-2.0-OpenSSH_9.2\r\n", TCP_CLOSE_LINE));
+	CHECK(out_is(n_out - 1, &c, RA, 0, 21, NULL));
+	/* another port: a line end is not the end */
+	seg(s, &d, PA, 0, 0, "220-hello\r\n", 12);
+	CHECK_EQ_U64(n_done, 1);
+	tcp_timers_run(s, 12 + 2000);
+	CHECK(n_done == 2 && banner_is(1, &d, "220-hello\r\n", TCP_CLOSE_IDLE));
 	check_empty(s);
 	stack_free(s);
 }
@@ -1163,6 +1279,9 @@ main(void)
 	test_retransmit_bounded();
 	test_bad_ack();
 	test_reassembly();
+	test_reassembly_holes();
+	test_reassembly_limits();
+	test_complete_line();
 	test_window();
 	test_synack_again();
 	test_full();
