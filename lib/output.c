@@ -114,6 +114,39 @@ output_truncate(FILE *f, long size)
 	return 0;
 }
 
+int
+output_begin_lines(struct output_writer *w, char *err, size_t errlen)
+{
+	char buf[4096];
+	long end, at;
+
+	if (w->mode != OUTPUT_APPEND || fseek(w->out, 0, SEEK_END) ||
+	    (end = ftell(w->out)) <= 0)
+		return 0;
+	/* back from the end, a block at a time, to the last newline */
+	for (at = end; at > 0;) {
+		long n = at < (long)sizeof(buf) ? at : (long)sizeof(buf);
+
+		at -= n;
+		if (fseek(w->out, at, SEEK_SET) ||
+		    fread(buf, 1, (size_t)n, w->out) != (size_t)n)
+			break;
+		for (long i = n - 1; i >= 0; i--)
+			if (buf[i] == '\n') {
+				w->continued = 1;
+				return at + i + 1 == end
+					   ? fseek(w->out, end, SEEK_SET)
+					   : output_truncate(w->out,
+							     at + i + 1);
+			}
+	}
+	if (at > 0 || output_truncate(w->out, 0)) {
+		errf(err, errlen, "cannot read the file to append to it");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 output_begin(struct output_writer *w, const struct output_format_ops *ops,
 	     FILE *out, enum output_mode mode, char *err, size_t errlen)

@@ -108,5 +108,8 @@ const char *output_nmap_reason(const struct scan_result *r);
 long output_tail(FILE *f, char *buf, size_t len);
 /* Cut the file to `size` bytes and write on from there. -1 on error. */
 int output_truncate(FILE *f, long size);
+/* APPEND for line formats: a last line without its newline (the earlier
+ * run crashed mid-write) is cut off, so the next line starts clean. */
+int output_begin_lines(struct output_writer *w, char *err, size_t errlen);
 
 #endif

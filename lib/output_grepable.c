@@ -2,7 +2,8 @@
  * result, "Timestamp: T<TAB>Host: ADDR ()<TAB>Ports: 22/open/tcp//ssh//
  * PRODUCT VERSION (INFO)/", and "Host: ADDR ()<TAB>Port: 22<TAB>Service: ssh
  * <TAB>Banner: ..." after it when a banner came; comment lines begin and
- * end each run. Tabs, newlines, '/' and ',' inside a field are \xNN. */
+ * end each run (appending goes on after the last whole line). Tabs,
+ * newlines, '/' and ',' inside a field are \xNN. */
 #include <time.h>
 
 #include "line_escape.h"
@@ -27,8 +28,8 @@ grepable_date(FILE *out, int64_t when)
 static int
 grepable_begin(struct output_writer *w, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
+	if (output_begin_lines(w, err, errlen))
+		return -1;
 	fputs("# tidescan " TIDESCAN_VERSION " scan initiated ", w->out);
 	grepable_date(w->out, w->start);
 	fputc('\n', w->out);

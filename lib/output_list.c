@@ -1,16 +1,16 @@
 /* output_list: masscan's -oL — "#masscan", then a line per result,
  * "open tcp 22 198.18.1.10 1795630340" (status, protocol, port, address,
  * seconds), a "banner tcp PORT ADDR SECONDS SERVICE BANNER" line after it
- * when a banner came, and "# end". Appending simply goes on; the lines of
- * each run stand between its own header and end lines. */
+ * when a banner came, and "# end". Appending goes on after the last whole
+ * line; each run's lines stand between its own header and end lines. */
 #include "line_escape.h"
 #include "output_formats.h"
 
 static int
 list_begin(struct output_writer *w, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
+	if (output_begin_lines(w, err, errlen))
+		return -1;
 	fputs("#masscan\n", w->out);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* output_ndjson: one JSON object per line, tidescan's own format:
  * {"ts":..,"ip":"..","port":..,"proto":"tcp","status":"open","ttl":..,...}.
- * Appending needs nothing: every line stands alone. */
+ * Appending goes on after the last whole line. */
 #include <string.h>
 
 #include "json_escape.h"
@@ -67,5 +67,6 @@ ndjson_record(struct output_writer *w, const struct output_record *rec)
 
 const struct output_format_ops output_ndjson_ops = {
     .name = "ndjson",
+    .begin = output_begin_lines,
     .record = ndjson_record,
 };

@@ -279,6 +279,35 @@ test_append(const char *path)
 		  "#masscan\nopen tcp 22 198.18.1.10 1795630340\n# end\n"
 		  "#masscan\nclosed tcp 80 198.18.1.20 1795630341\n# end\n");
 
+	/* a line cut short by a crash is dropped, the next run starts clean */
+	write_one("ndjson", path, OUTPUT_CREATE, &ssh);
+	{
+		FILE *f = fopen(path, "a");
+
+		fputs("{\"ts\":1795630341.000,\"ip\":\"198.1", f);
+		fclose(f);
+	}
+	write_one("ndjson", path, OUTPUT_APPEND, &closed);
+	slurp(path, buf, sizeof(buf));
+	CHECK(
+	    !strncmp(buf, "{\"ts\":1795630340.500,\"ip\":\"198.18.1.10\"", 38));
+	CHECK(strstr(buf, "}\n{\"ts\":1795630341.000,\"ip\":\"198.18.1.20\"") !=
+	      NULL);
+	CHECK_EQ_U64(strchr(strchr(buf, '\n') + 1, '\n') - buf + 1,
+		     strlen(buf));
+	/* a file without a single whole line starts over */
+	write_one("ndjson", path, OUTPUT_CREATE, NULL);
+	{
+		FILE *f = fopen(path, "a");
+
+		fputs("{\"ts\":17", f);
+		fclose(f);
+	}
+	write_one("ndjson", path, OUTPUT_APPEND, &ssh);
+	CHECK(!strncmp(slurp(path, buf, sizeof(buf)),
+		       "{\"ts\":1795630340.500,\"ip\"", 25));
+	write_one("list", path, OUTPUT_CREATE, &ssh);
+
 	/* what a format cannot continue is refused, the file untouched */
 	CHECK(output_open_file(&w, output_format_find("json"), path,
 			       OUTPUT_APPEND, err, sizeof(err)) == -1);
