@@ -486,7 +486,9 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->phase = PHASE_SETUP;
 	scan_stats_telemetry_start(scan, &lcores);
 	lcores_launch(&lcores, 0);
-	if (resolve_router_mac(scan, &lcores)) {
+	/* Interrupted before the router answered: nothing is sent, the scan
+	 * ends (and is saved) as any paused one. */
+	if (resolve_router_mac(scan, &lcores) && !interrupts) {
 		/* The RX lcores are running: stop them before exiting. */
 		scan->phase = PHASE_STOP;
 		rte_eal_mp_wait_lcore();
@@ -497,10 +499,11 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 			 (cfg->gateway_ip >> 8) & 0xff, cfg->gateway_ip & 0xff,
 			 ARP_TRIES);
 	}
-	template_prepare(scan, cfg);
-
-	lcores_launch(&lcores, 1);
-	scan->phase = PHASE_SEND;
+	if (!interrupts) {
+		template_prepare(scan, cfg);
+		lcores_launch(&lcores, 1);
+		scan->phase = PHASE_SEND;
+	}
 
 	sent_tsc = write_results(scan, &w, &lcores);
 
