@@ -206,10 +206,9 @@ walk_starts(const struct config *cfg, const struct target_space *space,
 	char err[CONFIG_ERR_LEN];
 
 	for (unsigned q = 0; q < queues; q++) {
-		slices[q] = walk_slice_make(space->pair_count *
-						(cfg->retries + 1),
-					    cfg->shard_k, cfg->shard_n, q,
-					    queues);
+		slices[q] =
+		    walk_slice_make(space->pair_count * (cfg->retries + 1),
+				    cfg->shard_k, cfg->shard_n, q, queues);
 		start[q] = slices[q].first;
 	}
 	if (!cfg->resume_file)
@@ -218,8 +217,10 @@ walk_starts(const struct config *cfg, const struct target_space *space,
 			     sizeof(err)))
 		usage_error(err);
 	if (resume_walk_done(slices, start, queues)) {
-		fprintf(stderr, "tidescan: %s: the scan is complete, nothing "
-				"is left to send\n", cfg->resume_file);
+		fprintf(stderr,
+			"tidescan: %s: the scan is complete, nothing "
+			"is left to send\n",
+			cfg->resume_file);
 		exit(EXIT_SUCCESS);
 	}
 }

@@ -132,8 +132,8 @@ writer_status(struct writer *w)
 	seconds = (double)(now - w->last_status_tsc) / (double)w->scan->tsc_hz;
 	scan_stats_read(w->scan, w->lcores, &st);
 	st.rate = (double)(st.sent - w->last_status_sent) / seconds;
-	st.eta = st.rate > 0 ? (double)(st.walk_total - st.walk_done) / st.rate
-			     : 0;
+	st.eta =
+	    st.rate > 0 ? (double)(st.walk_total - st.walk_done) / st.rate : 0;
 	scan_stats_publish_rate(st.rate);
 	if (w->status_json)
 		scan_stats_print_json(&st, stderr);
