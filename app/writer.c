@@ -103,9 +103,6 @@ scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
 		const struct rx_lcore *rx = lcores->rx[q];
 
 		t->sent += COUNTER_READ(tx->sent);
-		t->position_done += (COUNTER_READ(tx->position) -
-				    tx->slice.first) /
-				   tx->slice.stride;
 		t->received += COUNTER_READ(rx->received);
 		t->open += COUNTER_READ(rx->open);
 		t->closed += COUNTER_READ(rx->closed);
