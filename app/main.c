@@ -209,10 +209,9 @@ walk_starts(const struct config *cfg, const struct target_space *space,
 	char err[CONFIG_ERR_LEN];
 
 	for (unsigned q = 0; q < queues; q++) {
-		slices[q] = walk_slice_make(space->pair_count *
-						(cfg->retries + 1),
-					    cfg->shard_k, cfg->shard_n, q,
-					    queues);
+		slices[q] =
+		    walk_slice_make(space->pair_count * (cfg->retries + 1),
+				    cfg->shard_k, cfg->shard_n, q, queues);
 		start[q] = slices[q].first;
 	}
 	if (!cfg->resume_file)
@@ -221,8 +220,10 @@ walk_starts(const struct config *cfg, const struct target_space *space,
 			     sizeof(err)))
 		usage_error(err);
 	if (resume_walk_done(slices, start, queues)) {
-		fprintf(stderr, "tidescan: %s: the scan is complete, nothing "
-				"is left to send\n", cfg->resume_file);
+		fprintf(stderr,
+			"tidescan: %s: the scan is complete, nothing "
+			"is left to send\n",
+			cfg->resume_file);
 		exit(EXIT_SUCCESS);
 	}
 }
@@ -490,8 +491,8 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	scan->phase = PHASE_SETUP;
 	scan_stats_telemetry_start(scan, &lcores);
 	lcores_launch(&lcores, 0);
-	/* Interrupted before the gateway answered: nothing is sent, and an
-	 * unfinished scan is saved as it stands. */
+	/* Interrupted before the router answered: nothing is sent, the scan
+	 * ends (and is saved) as any paused one. */
 	if (resolve_router_mac(scan, &lcores) && !interrupts) {
 		/* The RX lcores are running: stop them before exiting. */
 		scan->phase = PHASE_STOP;
@@ -503,10 +504,11 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 			 (cfg->gateway_ip >> 8) & 0xff, cfg->gateway_ip & 0xff,
 			 ARP_TRIES);
 	}
-	template_prepare(scan, cfg);
-
-	lcores_launch(&lcores, 1);
-	scan->phase = interrupts ? PHASE_DRAIN : PHASE_SEND;
+	if (!interrupts) {
+		template_prepare(scan, cfg);
+		lcores_launch(&lcores, 1);
+		scan->phase = PHASE_SEND;
+	}
 
 	sent_tsc = write_results(scan, &w, &lcores);
 

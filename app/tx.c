@@ -284,12 +284,8 @@ tx_lcore_main(void *arg)
 		publish_position(tx, &c, pending_count);
 	}
 
-	/* Stopping: give the port a bounded moment to take what is left;
-	 * what it still refuses was never sent, and a resume sends it. */
-	for (int tries = 0; pending_count && tries < 1000; tries++) {
-		send_pending(tx, pending, &pending_count);
-		rte_delay_us(10);
-	}
+	/* Stopped early (SIGINT, a pause): the probes the port has not taken
+	 * were never sent. The position says so, and a resume sends them. */
 	publish_position(tx, &c, pending_count);
 	if (pending_count)
 		rte_pktmbuf_free_bulk(pending, pending_count);

@@ -188,9 +188,6 @@ scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
 		const struct rx_lcore *rx = lcores->rx[q];
 
 		t->sent += COUNTER_READ(tx->sent);
-		t->position_done += (COUNTER_READ(tx->position) -
-				    tx->slice.first) /
-				   tx->slice.stride;
 		t->received += COUNTER_READ(rx->received);
 		t->open += COUNTER_READ(rx->open);
 		t->closed += COUNTER_READ(rx->closed);
@@ -217,8 +214,8 @@ writer_status(struct writer *w)
 	seconds = (double)(now - w->last_status_tsc) / (double)w->scan->tsc_hz;
 	scan_stats_read(w->scan, w->lcores, &st);
 	st.rate = (double)(st.sent - w->last_status_sent) / seconds;
-	st.eta = st.rate > 0 ? (double)(st.walk_total - st.walk_done) / st.rate
-			     : 0;
+	st.eta =
+	    st.rate > 0 ? (double)(st.walk_total - st.walk_done) / st.rate : 0;
 	scan_stats_publish_rate(st.rate);
 	if (w->status_json)
 		scan_stats_print_json(&st, stderr);

@@ -16,7 +16,7 @@ struct scan_lcores {
 /* Counters summed over every lcore. */
 struct scan_totals {
 	uint64_t sent, received, open, closed, unreachable, bad_cookie;
-	uint64_t dropped, duplicates, malformed, position_done;
+	uint64_t dropped, duplicates, malformed;
 	uint64_t replies_lost;
 };
 

@@ -477,8 +477,7 @@ format_pause_after(const struct config *cfg, FILE *out)
 }
 
 static int
-set_stats_interval(struct config *cfg, const char *v, char *err,
-		   size_t errlen)
+set_stats_interval(struct config *cfg, const char *v, char *err, size_t errlen)
 {
 	if (parse_seconds(v, WAIT_MAX, &cfg->stats_interval, err, errlen))
 		return -1;
@@ -773,8 +772,7 @@ format_pause_file(const struct config *cfg, FILE *out)
 
 /* One TX lcore's resume point, "PASS:INDEX"; "" empties the list. */
 static int
-set_resume_points(struct config *cfg, const char *v, char *err,
-		  size_t errlen)
+set_resume_points(struct config *cfg, const char *v, char *err, size_t errlen)
 {
 	struct resume_point pt, *grown;
 	const char *colon = strchr(v, ':');
@@ -1475,17 +1473,13 @@ write_value(const struct config *cfg, const struct config_key *k,
 		fputc(' ', out);
 	switch (k->type) {
 	case KEY_BOOL:
-		fputs(*(const int *)key_cfield(cfg, k) ? "true"
-						       : "false",
-		      out);
+		fputs(*(const int *)key_cfield(cfg, k) ? "true" : "false", out);
 		break;
 	case KEY_UINT:
-		fprintf(out, "%llu",
-			(unsigned long long)uint_get(cfg, k));
+		fprintf(out, "%llu", (unsigned long long)uint_get(cfg, k));
 		break;
 	case KEY_ENUM: {
-		unsigned v = *(const unsigned *)key_cfield(cfg, k),
-			 n = 0;
+		unsigned v = *(const unsigned *)key_cfield(cfg, k), n = 0;
 
 		while (k->names[n])
 			n++;
@@ -1494,8 +1488,8 @@ write_value(const struct config *cfg, const struct config_key *k,
 	}
 	case KEY_LIST: {
 		char *const *list = *(char **const *)key_cfield(cfg, k);
-		unsigned count = *(const unsigned *)((const char *)cfg +
-						     k->count_offset);
+		unsigned count =
+		    *(const unsigned *)((const char *)cfg + k->count_offset);
 
 		if (!count)
 			fputs(" []", out);

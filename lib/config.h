@@ -67,7 +67,7 @@ struct config {
 	uint64_t rate;		   /* packets/s, 0 = unlimited; default 100000 */
 	unsigned retries;
 	double wait;		   /* seconds, default 10 */
-	double pause_after;	   /* seconds of sending, then pause; 0 = no */
+	double pause_after;	   /* seconds sending, then pause; 0 = no */
 	char *pause_file;	   /* written on a pause; "paused.yaml" */
 
 	/* identity on the wire (host order) */
@@ -97,7 +97,7 @@ struct config {
 	int report_closed;
 	int banners;
 	int quiet;
-	double stats_interval;	/* seconds between status lines, default 1 */
+	double stats_interval;	/* between status lines, default 1 s */
 	enum stats_format stats_format;
 
 	/* banners: the user-mode TCP stack on the RX lcores */

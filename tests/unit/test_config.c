@@ -119,9 +119,8 @@ check_configs_equal(const struct config *a, const struct config *b)
 	CHECK(a->stats_interval == b->stats_interval);
 	CHECK_EQ_U64(a->stats_format, b->stats_format);
 	CHECK_EQ_U64(a->resume_point_count, b->resume_point_count);
-	for (unsigned i = 0; i < a->resume_point_count &&
-			     i < b->resume_point_count;
-	     i++) {
+	for (unsigned i = 0;
+	     i < a->resume_point_count && i < b->resume_point_count; i++) {
 		CHECK_EQ_U64(a->resume_points[i].pass,
 			     b->resume_points[i].pass);
 		CHECK_EQ_U64(a->resume_points[i].index,
