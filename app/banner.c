@@ -206,8 +206,9 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 		name, RECORD_POOL_SIZE,
 		sizeof(struct banner_record) + cfg->banner_max_bytes, 0, 0,
 		NULL, NULL, NULL, NULL, socket, 0);
-	rx->burst = rte_zmalloc_socket("banner_burst", sizeof(*rx->burst), 64,
-				       socket);
+	rx->burst = rte_zmalloc_socket("banner_burst", 2 * sizeof(*rx->burst),
+				       64, socket);
+	rx->burst_fill = 0;
 	if (!rx->banners || !rx->records || !rx->burst)
 		rte_exit(EXIT_FAILURE, "cannot create the banner ring/pool: %s\n",
 			 rte_strerror(rte_errno));
@@ -215,11 +216,27 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 
 /* ---- the RX path ---- */
 
+/* Is a SYN-ACK of this tuple queued (held or being filled), not yet seen
+ * by the stack? */
+static int
+synack_queued(const struct rx_lcore *rx, const struct tcp_tuple *tuple)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		const struct banner_burst *b = &rx->burst[k];
+
+		for (unsigned i = 0; i < b->n; i++)
+			if ((b->seg[i].flags & TCP_FLAG_SYN) &&
+			    tcp_tuple_equal(&b->seg[i].tuple, tuple))
+				return 1;
+	}
+	return 0;
+}
+
 void
 banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 {
 	const struct scan_context *scan = rx->scan;
-	struct banner_burst *b = rx->burst;
+	struct banner_burst *b = &rx->burst[rx->burst_fill];
 	const int syn_ack = (pf->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK |
 					      TCP_FLAG_RST)) ==
 			    (TCP_FLAG_SYN | TCP_FLAG_ACK);
@@ -250,10 +267,12 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 			return;
 		}
 		/* A SYN-ACK again, after its connection closed: not a new
-		 * connection; the stack re-ACKs one that is still open. */
+		 * connection; the stack re-ACKs one that is still open (or
+		 * that a queued SYN-ACK opens). */
 		if (rx_seen_before(rx, pf->ip_src, pf->sport, RESULT_OPEN) &&
 		    !tcb_table_find(&rx->tcp->table, &seg->tuple,
-				    tcb_hash(&rx->tcp->table, &seg->tuple))) {
+				    tcb_hash(&rx->tcp->table, &seg->tuple)) &&
+		    !synack_queued(rx, &seg->tuple)) {
 			COUNTER_ADD(rx->duplicates, 1);
 			rx_reset(rx, pf);
 			return;
@@ -264,11 +283,12 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 	b->n++;
 }
 
-void
-banner_burst_input(struct rx_lcore *rx, struct scan_result_batch *batch)
+/* Hand burst b to the stack and act on its verdicts. */
+static void
+burst_input(struct rx_lcore *rx, struct banner_burst *b,
+	    struct scan_result_batch *batch)
 {
 	const struct scan_context *scan = rx->scan;
-	struct banner_burst *b = rx->burst;
 
 	if (b->n == 0)
 		return;
@@ -322,6 +342,22 @@ banner_burst_input(struct rx_lcore *rx, struct scan_result_batch *batch)
 		}
 	}
 	b->n = 0;
+}
+
+void
+banner_burst_advance(struct rx_lcore *rx, struct scan_result_batch *batch)
+{
+	struct banner_burst *filled = &rx->burst[rx->burst_fill];
+
+	tcp_input_prefetch(rx->tcp, filled->seg, filled->n);
+	rx->burst_fill ^= 1;
+	burst_input(rx, &rx->burst[rx->burst_fill], batch);
+}
+
+void
+banner_burst_flush(struct rx_lcore *rx, struct scan_result_batch *batch)
+{
+	burst_input(rx, &rx->burst[rx->burst_fill ^ 1], batch);
 }
 
 void

@@ -19,8 +19,10 @@ struct banner_record {
 };
 
 /* One RX burst's segments for the stack — queued by banner_handle_tcp,
- * handed over together by banner_burst_input — with what the RX lcore
- * needs of their frames afterwards. */
+ * handed over together by banner_burst_advance — with what the RX lcore
+ * needs of their frames afterwards. An RX lcore has two: the one being
+ * filled from the burst in hand and the one held from the burst before,
+ * whose frames are not freed yet. */
 struct banner_burst {
 	unsigned n;
 	struct tcp_segment seg[BURST_SIZE];
@@ -55,13 +57,21 @@ banner_now_ms(const struct scan_context *scan)
 }
 
 /* A TCP segment to one of our endpoints, with banners on: checked, then
- * queued for banner_burst_input (its payload must stay until then). */
+ * queued in the burst being filled (its payload must stay until the stack
+ * has taken it). */
 void banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf);
 
-/* Hand the queued segments to the stack as one burst and act on what it
- * says of each (results for open ports it could not hold, closed ports,
- * resets for strays). Once per RX burst. */
-void banner_burst_input(struct rx_lcore *rx, struct scan_result_batch *batch);
+/* Once per RX burst, after its frames: start loading the index lines of
+ * the burst just filled and hold it; hand the held one (the RX burst
+ * before) to the stack and act on what it says of each segment (results
+ * for open ports it could not hold, closed ports, resets for strays). Its
+ * frames may be freed afterwards. The stack's misses on the new burst so
+ * overlap its work on the old one. */
+void banner_burst_advance(struct rx_lcore *rx, struct scan_result_batch *batch);
+
+/* Hand the held burst to the stack (nothing new came: it waits no
+ * longer). Its frames may be freed afterwards. */
+void banner_burst_flush(struct rx_lcore *rx, struct scan_result_batch *batch);
 
 /* Once per RX poll: run the stack's due timers; in PHASE_CLOSE, reset
  * every connection still open (once). */

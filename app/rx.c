@@ -222,31 +222,46 @@ handle_icmp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	       pf->ttl, pf->icmp_code);
 }
 
+/* The loop: receive a burst, parse each frame and act on it. With banners,
+ * TCP segments for the stack are queued instead and go in one burst later,
+ * a burst behind: the stack prefetches the new burst's table lines and
+ * then handles the one before, whose frames (m[cur ^ 1], held) are freed
+ * only then. A poll that brings nothing hands the held burst over at
+ * once. */
 int
 rx_lcore_main(void *arg)
 {
 	struct rx_lcore *rx = arg;
 	const struct scan_context *scan = rx->scan;
-	struct rte_mbuf *m[BURST_SIZE];
+	struct rte_mbuf *m[2][BURST_SIZE];
 	struct scan_result_batch batch = {.count = 0};
 	struct parsed_frame pf;
+	unsigned cur = 0, held = 0;
 
 	while (scan->phase != PHASE_STOP) {
-		unsigned n = rte_eth_rx_burst(scan->port_id, rx->queue, m,
+		struct rte_mbuf **f = m[cur];
+		unsigned n = rte_eth_rx_burst(scan->port_id, rx->queue, f,
 					      BURST_SIZE);
 
 		if (rx->tcp)
 			banner_tick(rx);
-		if (n == 0)
+		if (n == 0) {
+			if (held) {
+				banner_burst_flush(rx, &batch);
+				rte_pktmbuf_free_bulk(m[cur ^ 1], held);
+				held = 0;
+				flush_results(rx, &batch);
+			}
 			continue;
+		}
 		COUNTER_ADD(rx->received, n);
 		/* Start loading every frame's headers before the first is
 		 * parsed: their misses overlap. */
 		for (unsigned i = 0; i < n; i++)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(f[i], void *));
 		for (unsigned i = 0; i < n; i++) {
-			switch (frame_parse(rte_pktmbuf_mtod(m[i], uint8_t *),
-					    rte_pktmbuf_data_len(m[i]), &pf)) {
+			switch (frame_parse(rte_pktmbuf_mtod(f[i], uint8_t *),
+					    rte_pktmbuf_data_len(f[i]), &pf)) {
 			case PARSED_TCP:
 				handle_tcp(rx, &batch, &pf);
 				break;
@@ -263,12 +278,19 @@ rx_lcore_main(void *arg)
 				break;
 			}
 		}
-		/* The banner stack takes its segments as one burst, while
-		 * their payloads are still in the mbufs. */
-		if (rx->tcp)
-			banner_burst_input(rx, &batch);
-		rte_pktmbuf_free_bulk(m, n);
 		flush_results(rx, &batch);
+		if (rx->tcp) {
+			banner_burst_advance(rx, &batch);
+			if (held)
+				rte_pktmbuf_free_bulk(m[cur ^ 1], held);
+			held = n;
+			cur ^= 1;
+			flush_results(rx, &batch);
+		} else {
+			rte_pktmbuf_free_bulk(f, n);
+		}
 	}
+	if (held)
+		rte_pktmbuf_free_bulk(m[cur ^ 1], held);
 	return 0;
 }

@@ -92,7 +92,8 @@ struct rx_lcore {
 	struct rte_ring *banners;     /* with banners: records to the writer */
 	struct rte_mempool *records;  /* with banners: banner_record pool */
 	volatile int tcp_closed;      /* PHASE_CLOSE done */
-	struct banner_burst *burst;   /* with banners: segments for the stack */
+	struct banner_burst *burst;   /* with banners: [2], see banner.h */
+	unsigned burst_fill;	      /* the one banner_handle_tcp fills */
 	uint16_t queue;
 	struct rte_ring *results; /* to the writer */
 	struct rte_ring *replies; /* to the paired TX lcore */

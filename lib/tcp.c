@@ -937,6 +937,15 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 }
 
 void
+tcp_input_prefetch(const struct tcp_stack *s, const struct tcp_segment *segs,
+		   unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		tcb_table_prefetch(&s->table,
+				   tcb_hash(&s->table, &segs[i].tuple));
+}
+
+void
 tcp_stack_close_all(struct tcp_stack *s, uint64_t now)
 {
 	for (uint32_t i = 0; i < s->table.fresh; i++) {

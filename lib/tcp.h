@@ -232,6 +232,12 @@ enum tcp_verdict tcp_input(struct tcp_stack *s, const struct tcp_segment *seg,
 void tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs,
 		     unsigned n, uint64_t now, enum tcp_verdict *verdicts);
 
+/* Start loading the index lines that the lookups of these segments will
+ * read, for a burst that tcp_input_burst takes next: called before the
+ * burst in hand is handled, its misses overlap that work. */
+void tcp_input_prefetch(const struct tcp_stack *s,
+			const struct tcp_segment *segs, unsigned n);
+
 /* Run the timers due at or before now; call it often (every poll loop).
  * Returns how many fired. */
 unsigned tcp_timers_run(struct tcp_stack *s, uint64_t now);
