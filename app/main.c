@@ -17,6 +17,7 @@
 #include <rte_version.h>
 
 #include "banner.h"
+#include "identify.h"
 #include "list.h"
 #include "port.h"
 #include "scan.h"
@@ -425,6 +426,10 @@ main(int argc, char **argv)
 		config_write_yaml(&cfg, stdout);
 		return EXIT_SUCCESS;
 	}
+	if (cfg.mode == MODE_CHECK_SIGNATURES)
+		return check_signatures(&cfg);
+	if (cfg.mode == MODE_IDENTIFY)
+		return identify_file(&cfg);
 	if (config_build_space(&cfg, &scan.space, err, sizeof(err)))
 		usage_error(err);
 	if (cfg.mode == MODE_SCAN &&

@@ -27,6 +27,8 @@ enum run_mode {
 	MODE_ECHO,    /* --echo: print effective profile as YAML */
 	MODE_HELP,
 	MODE_VERSION,
+	MODE_CHECK_SIGNATURES, /* --check-signatures: load, list problems */
+	MODE_IDENTIFY,	       /* --identify FILE: re-identify saved banners */
 };
 
 struct config {
@@ -90,6 +92,13 @@ struct config {
 	unsigned banner_total_ms;	 /* close after, default 10000 */
 	char *probes_file;		 /* NULL: DATADIR/probes.yaml */
 	char *user_agent;		 /* NULL: the probes file's */
+
+	/* service: identification of banners (lib/match) */
+	char *service_probes_file; /* NULL: nmap's nmap-service-probes */
+	char *signature_cache;	   /* NULL: the default cache directory */
+	char *identify_file;	   /* --identify: NDJSON of saved banners */
+	unsigned version_intensity; /* probes of rarity <= this, default 7 */
+	int service_identify;	   /* match banners (default on) */
 
 	/* dpdk */
 	char *eal_args;		/* string split on blanks, e.g. "--no-huge ..." */

@@ -687,3 +687,31 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 	memset(out, 0, sizeof(*out));
 	return SERVICE_NONE;
 }
+
+enum service_match
+match_identify_plan(const struct match_db *db, struct match_scratch *s,
+		    enum match_engine engine, const unsigned *plan, unsigned n,
+		    const uint8_t *data, size_t len, struct service_id *out)
+{
+	char narrow[128] = "";
+	unsigned soft_at = n;
+
+	for (unsigned k = 0; k < n; k++) {
+		enum service_match m =
+		    match_identify(db, s, engine, plan[k], data, len,
+				   soft_at < n ? narrow : NULL, out);
+
+		if (m == SERVICE_HARD)
+			return m;
+		if (m == SERVICE_SOFT && soft_at == n) {
+			soft_at = k;
+			snprintf(narrow, sizeof(narrow), "%s", out->name);
+		}
+	}
+	/* the softmatch again: later probes wrote over its fields */
+	if (soft_at < n)
+		return match_identify(db, s, engine, plan[soft_at], data, len,
+				      NULL, out);
+	memset(out, 0, sizeof(*out));
+	return SERVICE_NONE;
+}

@@ -91,6 +91,14 @@ enum service_match match_identify(const struct match_db *db,
 				  const uint8_t *data, size_t len,
 				  const char *narrow, struct service_id *out);
 
+/* Identify data as the answer to each probe of plan in turn (see
+ * sp_plan()): the first hard match wins, a softmatch narrows the probes
+ * after it to its service. For a banner whose probe is unknown. */
+enum service_match
+match_identify_plan(const struct match_db *db, struct match_scratch *s,
+		    enum match_engine engine, const unsigned *plan, unsigned n,
+		    const uint8_t *data, size_t len, struct service_id *out);
+
 /* The file line that decided s's last answer ("" and 0 when none). */
 void match_last_line(const struct match_scratch *s, const char **file,
 		     unsigned *line);

@@ -683,3 +683,27 @@ sp_finish(struct sp_set *set)
 			p->chain[p->chain_len++] = (unsigned)null_probe;
 	}
 }
+
+unsigned
+sp_plan(const struct sp_set *set, uint16_t port, unsigned intensity,
+	unsigned *out, unsigned cap)
+{
+	unsigned n = 0;
+
+	if (set->null_probe < set->probe_count && n < cap)
+		out[n++] = set->null_probe;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < set->probe_count && n < cap; i++) {
+			const struct sp_probe *p = &set->probes[i];
+			int listed =
+			    sp_ports_have(p->ports, p->port_count, port) ||
+			    sp_ports_have(p->sslports, p->sslport_count, port);
+
+			if (p->proto != 6 || i == set->null_probe)
+				continue;
+			if (pass == 0 ? listed
+				      : !listed && p->rarity <= intensity)
+				out[n++] = i;
+		}
+	return n;
+}

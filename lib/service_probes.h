@@ -101,6 +101,13 @@ void sp_finish(struct sp_set *set);
 /* Index of the probe named name for proto, or -1. */
 int sp_probe_find(const struct sp_set *set, const char *name, uint8_t proto);
 
+/* The TCP probes nmap sends to port, in its order, into out (at most cap):
+ * NULL, then the probes whose ports or sslports list the port (whatever
+ * their rarity), then the others of rarity <= intensity, in file order.
+ * Returns how many. */
+unsigned sp_plan(const struct sp_set *set, uint16_t port, unsigned intensity,
+		 unsigned *out, unsigned cap);
+
 /* Whether port is in ranges. */
 int sp_ports_have(const struct sp_range *r, unsigned n, uint16_t port);
 
