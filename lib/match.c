@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <hs/hs.h>
@@ -40,6 +41,10 @@ struct match_db {
 	struct match_probe *probes;
 	unsigned max_lines;
 	hs_scratch_t *scratch; /* the prototype each match_scratch clones */
+	/* databases loaded from the cache live in one mapping (transparent
+	 * huge pages: a start-up faults in a few pages, not thousands) */
+	char *arena;
+	size_t arena_size, arena_used;
 	struct match_stats stats;
 };
 
@@ -355,6 +360,12 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 					  match_cache_probe_sink, db) == 0;
 	}
 	if (!loaded) {
+		/* a cache that failed half-way leaves nothing behind */
+		for (unsigned p = 0; db->arena && p < db->set.probe_count; p++)
+			db->probes[p].hs = NULL;
+		if (db->arena)
+			munmap(db->arena, db->arena_size);
+		db->arena = NULL;
 		for (unsigned p = 0; p < db->set.probe_count; p++)
 			if (probe_compile(db, &db->probes[p],
 					  &db->set.probes[p], err, errlen))
@@ -419,13 +430,16 @@ match_db_close(struct match_db *db)
 	for (unsigned p = 0; db->probes && p < db->set.probe_count; p++) {
 		struct match_probe *mp = &db->probes[p];
 
-		hs_free_database(mp->hs);
+		if (!db->arena)
+			hs_free_database(mp->hs);
 		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
 			pcre2_code_free(mp->lines[i].code);
 		free(mp->lines);
 		free(mp->always);
 	}
 	free(db->probes);
+	if (db->arena)
+		munmap(db->arena, db->arena_size);
 	hs_free_scratch(db->scratch);
 	sp_free(&db->set);
 	free(db);
@@ -495,10 +509,12 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 
 int
 match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
-		       unsigned line_count, const char *bytes, size_t len)
+		       unsigned line_count, const char *bytes, size_t len,
+		       size_t match_cache_total)
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
+	size_t size;
 
 	if (line_count != mp->line_count)
 		return -1;
@@ -507,10 +523,30 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 			return -1;
 		mp->lines[i].kind = kinds[i];
 	}
-	hs_free_database(mp->hs);
 	mp->hs = NULL;
-	if (len && hs_deserialize_database(bytes, len, &mp->hs) != HS_SUCCESS)
+	if (!len)
+		return 0;
+	if (!db->arena) {
+		/* a database takes about its serialized size; twice the
+		 * file is address space, touched only as far as used */
+		db->arena_size = 2 * match_cache_total + (1u << 21);
+		db->arena = mmap(NULL, db->arena_size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (db->arena == MAP_FAILED) {
+			db->arena = NULL;
+			return -1;
+		}
+		madvise(db->arena, db->arena_size, MADV_HUGEPAGE);
+	}
+	if (hs_serialized_database_size(bytes, len, &size) != HS_SUCCESS ||
+	    db->arena_used + size > db->arena_size)
 		return -1;
+	if (hs_deserialize_database_at(
+		bytes, len, (hs_database_t *)(db->arena + db->arena_used)) !=
+	    HS_SUCCESS)
+		return -1;
+	mp->hs = (hs_database_t *)(db->arena + db->arena_used);
+	db->arena_used += (size + 63) & ~(size_t)63;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,14 @@ match_key_add(struct match_key *k, const void *data, size_t len)
 	/* the length first, so inputs cannot run into each other */
 	for (size_t i = 0; i < sizeof(len); i++)
 		h = (h ^ ((len >> (8 * i)) & 0xff)) * fnv_prime;
+	/* FNV-1a over 8-byte words, then the tail bytes */
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * fnv_prime;
+		h ^= h >> 29;
+	}
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ p[i]) * fnv_prime;
 	k->hash = h;
@@ -120,18 +129,27 @@ int
 match_cache_load(const char *path, const struct match_key *k,
 		 unsigned probe_count, match_cache_sink_fn sink, void *ctx)
 {
-	size_t len;
-	char *buf = match_read_file(path, &len, NULL, 0);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *map;
 	struct cursor c;
 	uint32_t magic, format, count;
 	uint64_t key;
-	uint8_t *kinds = NULL;
 	int rc = -1;
 
-	if (!buf)
+	if (fd < 0)
 		return -1;
-	c.p = buf;
-	c.end = buf + len;
+	if (fstat(fd, &st) || st.st_size < 20) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	c.p = map;
+	c.end = map + st.st_size;
 	if (take(&c, &magic, 4) || take(&c, &format, 4) || take(&c, &key, 8) ||
 	    take(&c, &count, 4) || magic != CACHE_MAGIC ||
 	    format != CACHE_FORMAT || key != k->hash || count != probe_count)
@@ -139,21 +157,22 @@ match_cache_load(const char *path, const struct match_key *k,
 	for (unsigned p = 0; p < probe_count; p++) {
 		uint32_t lines;
 		uint64_t size;
+		const uint8_t *kinds;
 
 		if (take(&c, &lines, 4) || (size_t)(c.end - c.p) < lines)
 			goto out;
-		kinds = realloc(kinds, lines + 1);
-		if (!kinds || take(&c, kinds, lines) || take(&c, &size, 8) ||
-		    (uint64_t)(c.end - c.p) < size)
+		kinds = (const uint8_t *)c.p;
+		c.p += lines;
+		if (take(&c, &size, 8) || (uint64_t)(c.end - c.p) < size)
 			goto out;
-		if (sink(ctx, p, kinds, lines, c.p, (size_t)size))
+		if (sink(ctx, p, kinds, lines, c.p, (size_t)size,
+			 (size_t)st.st_size))
 			goto out;
 		c.p += size;
 	}
 	rc = c.p == c.end ? 0 : -1;
 out:
-	free(kinds);
-	free(buf);
+	munmap(map, (size_t)st.st_size);
 	return rc;
 }
 

@@ -26,13 +26,15 @@ void match_cache_path(const char *dir, const struct match_key *k, char *buf,
 typedef int (*match_cache_source_fn)(void *ctx, unsigned probe, uint8_t **kinds,
 				     unsigned *line_count, char **bytes,
 				     size_t *len);
+/* A sink is also told the whole file's size (total). */
 typedef int (*match_cache_sink_fn)(void *ctx, unsigned probe,
 				   const uint8_t *kinds, unsigned line_count,
-				   const char *bytes, size_t len);
+				   const char *bytes, size_t len, size_t total);
 int match_cache_probe_source(void *ctx, unsigned probe, uint8_t **kinds,
 			     unsigned *line_count, char **bytes, size_t *len);
 int match_cache_probe_sink(void *ctx, unsigned probe, const uint8_t *kinds,
-			   unsigned line_count, const char *bytes, size_t len);
+			   unsigned line_count, const char *bytes, size_t len,
+			   size_t total);
 
 /* Load path if it holds key and probe_count probes, handing each to sink.
  * 0, or -1 (missing, stale, damaged: the caller compiles). */
