@@ -154,3 +154,54 @@ identify_file(const struct config *cfg)
 		fclose(out);
 	return rc;
 }
+
+int
+banner_identifier_open(struct banner_identifier *bi, const struct config *cfg,
+		       char *err, size_t errlen)
+{
+	struct match_options opt;
+	char why[MATCH_ERR_LEN];
+
+	memset(bi, 0, sizeof(*bi));
+	identify_options(cfg, &opt);
+	bi->db = match_db_open(&opt, why, sizeof(why));
+	if (!bi->db) {
+		snprintf(err, errlen,
+			 "service identification: %s (--no-identify to scan "
+			 "without it)",
+			 why);
+		return -1;
+	}
+	bi->scratch = match_scratch_new(bi->db);
+	if (!bi->scratch) {
+		snprintf(err, errlen, "service identification: out of memory");
+		match_db_close(bi->db);
+		return -1;
+	}
+	bi->intensity = cfg->version_intensity;
+	return 0;
+}
+
+const struct service_id *
+banner_identify(struct banner_identifier *bi, uint16_t port,
+		const uint8_t *data, uint32_t len, struct service_id *out)
+{
+	unsigned plan[PLAN_MAX];
+	unsigned n;
+
+	if (!len)
+		return NULL;
+	n = sp_plan(match_db_set(bi->db), port, bi->intensity, plan, PLAN_MAX);
+	if (match_identify_plan(bi->db, bi->scratch, MATCH_HYPERSCAN, plan, n,
+				data, len, out) != SERVICE_NONE)
+		bi->identified++;
+	return out;
+}
+
+void
+banner_identifier_close(struct banner_identifier *bi)
+{
+	match_scratch_free(bi->scratch);
+	match_db_close(bi->db);
+	memset(bi, 0, sizeof(*bi));
+}

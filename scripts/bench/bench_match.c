@@ -282,11 +282,17 @@ main(int argc, char **argv)
 				probes[k]);
 			return 2;
 		}
+		const struct sp_probe *sp = &match_db_set(db)->probes[p];
+		unsigned chain_lines = 0;
+
+		for (unsigned c = 0; c < sp->chain_len; c++)
+			chain_lines +=
+			    match_db_set(db)->probes[sp->chain[c]].match_count;
 		for (size_t i = 0; i < n; i++)
 			np += b[i].probe == (unsigned)p;
 		printf("probe %s: %zu banners of the corpus, %u lines in its "
 		       "chain\n",
-		       probes[k], np, 0u);
+		       probes[k], np, chain_lines);
 		for (unsigned e = 0; e < engines; e++) {
 			r[e] = rate(db, s, (enum match_engine)e, b, n,
 				    (unsigned)p, e ? min_s / 2 : min_s);
