@@ -77,8 +77,7 @@ load_config(struct config *cfg, int argc, char **argv)
 	if (config_validate(cfg, err, sizeof(err)))
 		usage_error(err);
 	if (cfg->mode == MODE_SCAN && cfg->output_format != OUTPUT_NDJSON)
-		usage_error(
-		    "--output-format: not supported yet (only ndjson is)");
+		usage_error("--output-format: not supported yet (only ndjson is)");
 }
 
 static uint64_t
@@ -129,20 +128,21 @@ eal_start(const struct config *cfg, const char *prog)
 /* The walk, the cookie key and our source endpoints: what RX needs to
  * recognise answers, and TX to make probes. */
 static void
-scan_prepare(struct scan_context *scan, const struct config *cfg, uint64_t seed)
+scan_prepare(struct scan_context *scan, const struct config *cfg,
+	     uint64_t seed)
 {
 	permute_init(&scan->perm, scan->space.pair_count, seed);
 	if (cookie_key_make(&scan->key, cfg->have_seed, seed))
 		rte_exit(EXIT_FAILURE, "cannot make the cookie key\n");
 	scan->source = (struct source_range){
-	    .ip_first = cfg->source_ip_first,
-	    .ip_count = cfg->source_ip_last - cfg->source_ip_first + 1,
-	    .port_first = cfg->source_port_first,
-	    .port_count =
-		(uint32_t)cfg->source_port_last - cfg->source_port_first + 1,
+		.ip_first = cfg->source_ip_first,
+		.ip_count = cfg->source_ip_last - cfg->source_ip_first + 1,
+		.port_first = cfg->source_port_first,
+		.port_count = (uint32_t)cfg->source_port_last -
+			      cfg->source_port_first + 1,
 	};
 	scan->source_is_range =
-	    scan->source.ip_count > 1 || scan->source.port_count > 1;
+		scan->source.ip_count > 1 || scan->source.port_count > 1;
 	scan->walk_total = scan->space.pair_count * (cfg->retries + 1);
 	/* A SYN that offers timestamps obliges every later segment of the
 	 * connection to carry them (RFC 7323); the banner stack's do not. */
@@ -156,12 +156,12 @@ static void
 template_prepare(struct scan_context *scan, const struct config *cfg)
 {
 	struct probe_params params = {
-	    .src_ip = cfg->source_ip_first,
-	    .ttl = cfg->ttl,
-	    .mss = cfg->mss,
-	    .wscale = cfg->wscale,
-	    .window = cfg->window,
-	    .options = scan->syn_options,
+		.src_ip = cfg->source_ip_first,
+		.ttl = cfg->ttl,
+		.mss = cfg->mss,
+		.wscale = cfg->wscale,
+		.window = cfg->window,
+		.options = scan->syn_options,
 	};
 
 	memcpy(params.src_mac, scan->our_mac, 6);
@@ -180,20 +180,19 @@ lcores_create(struct scan_context *scan, struct scan_lcores *lcores,
 	lcores->count = queues;
 	for (unsigned q = 0; q < queues; q++) {
 		struct tx_lcore *tx = rte_zmalloc_socket(
-		    "tx_lcore", sizeof(*tx), RTE_CACHE_LINE_SIZE, socket);
+			"tx_lcore", sizeof(*tx), RTE_CACHE_LINE_SIZE, socket);
 		struct rx_lcore *rx = rte_zmalloc_socket(
-		    "rx_lcore", sizeof(*rx), RTE_CACHE_LINE_SIZE, socket);
+			"rx_lcore", sizeof(*rx), RTE_CACHE_LINE_SIZE, socket);
 
 		if (!tx || !rx)
-			rte_exit(EXIT_FAILURE,
-				 "out of memory for lcore state\n");
+			rte_exit(EXIT_FAILURE, "out of memory for lcore state\n");
 		snprintf(name, sizeof(name), "replies_q%u", q);
 		rx->replies = rte_ring_create(name, REPLY_RING_SIZE, socket,
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "results_q%u", q);
 		rx->results = rte_ring_create_elem(
-		    name, sizeof(struct scan_result), cfg->ring_size, socket,
-		    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			name, sizeof(struct scan_result), cfg->ring_size,
+			socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		rx->dedup = rte_zmalloc_socket("dedup",
 					       DEDUP_ENTRIES * sizeof(uint64_t),
 					       RTE_CACHE_LINE_SIZE, socket);
@@ -263,9 +262,9 @@ resolve_router_mac(struct scan_context *scan, struct scan_lcores *lcores)
 		}
 		for (int ms = 0; ms < 1000; ms++) {
 			for (unsigned q = 0; q < lcores->count; q++) {
-				uint64_t mac =
-				    __atomic_load_n(&lcores->rx[q]->gateway_mac,
-						    __ATOMIC_ACQUIRE);
+				uint64_t mac = __atomic_load_n(
+					&lcores->rx[q]->gateway_mac,
+					__ATOMIC_ACQUIRE);
 
 				if (mac) {
 					memcpy(scan->router_mac, &mac, 6);

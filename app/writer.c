@@ -50,18 +50,16 @@ drain_banners(struct writer *w, struct rx_lcore *rx)
 					      DRAIN_BURST, NULL);
 		for (unsigned i = 0; i < n; i++) {
 			struct service_id id;
-			const struct output_record out = {
-			    .result = &rec[i]->result,
-			    .banner = rec[i]->data,
-			    .banner_len = rec[i]->len,
-			    .service = w->scan->identify
-					   ? banner_identify(
-						 w->scan->identify,
-						 rec[i]->result.port,
-						 rec[i]->data, rec[i]->len, &id)
-					   : NULL,
+			struct output_record out = {
+				.result = &rec[i]->result,
+				.banner = rec[i]->data,
+				.banner_len = rec[i]->len,
 			};
 
+			if (w->scan->identify)
+				out.service = banner_identify(
+					w->scan->identify, rec[i]->result.port,
+					rec[i]->data, rec[i]->len, &id);
 			output_write_record(&w->out, &out);
 		}
 		if (n)
@@ -83,8 +81,8 @@ writer_drain(struct writer *w)
 
 		do {
 			n = rte_ring_sc_dequeue_burst_elem(
-			    w->lcores->rx[q]->results, r, sizeof(r[0]),
-			    DRAIN_BURST, NULL);
+				w->lcores->rx[q]->results, r, sizeof(r[0]),
+				DRAIN_BURST, NULL);
 			for (unsigned i = 0; i < n; i++)
 				if (r[i].status == RESULT_OPEN ||
 				    cfg->report_closed)
@@ -111,9 +109,9 @@ scan_totals_read(const struct scan_lcores *lcores, struct scan_totals *t)
 		const struct rx_lcore *rx = lcores->rx[q];
 
 		t->sent += COUNTER_READ(tx->sent);
-		t->position_done +=
-		    (COUNTER_READ(tx->position) - tx->slice.first) /
-		    tx->slice.stride;
+		t->position_done += (COUNTER_READ(tx->position) -
+				    tx->slice.first) /
+				   tx->slice.stride;
 		t->received += COUNTER_READ(rx->received);
 		t->open += COUNTER_READ(rx->open);
 		t->closed += COUNTER_READ(rx->closed);
@@ -172,9 +170,9 @@ print_banner_summary(const struct scan_lcores *lcores)
 		sum.in_use += c->in_use;
 	}
 	fprintf(stderr,
-		"connections %" PRIu64 ", banners %" PRIu64
-		", tcb_full %" PRIu64 ", retransmits %" PRIu64
-		", timeouts %" PRIu64 ", tcb_in_use %" PRIu64 "\n",
+		"connections %" PRIu64 ", banners %" PRIu64 ", tcb_full %" PRIu64
+		", retransmits %" PRIu64 ", timeouts %" PRIu64
+		", tcb_in_use %" PRIu64 "\n",
 		sum.connections_opened, sum.banners, sum.tcb_full,
 		sum.retransmits, sum.timeouts, sum.in_use);
 }
@@ -191,18 +189,18 @@ writer_finish(struct writer *w, double elapsed, double sending)
 	scan_totals_read(w->lcores, &t);
 	if (w->status_live)
 		fputc('\n', stderr);
-	fprintf(
-	    stderr,
-	    "sent %" PRIu64 ", received %" PRIu64 ", open %" PRIu64
-	    ", closed %" PRIu64 ", unreachable %" PRIu64 ", bad_cookie %" PRIu64
-	    ", dropped %" PRIu64 ", elapsed %.3f, rate %.0f pps\n",
-	    t.sent, t.received, t.open, t.closed, t.unreachable, t.bad_cookie,
-	    t.dropped, elapsed, sending > 0 ? (double)t.sent / sending : 0.0);
+	fprintf(stderr,
+		"sent %" PRIu64 ", received %" PRIu64 ", open %" PRIu64
+		", closed %" PRIu64 ", unreachable %" PRIu64
+		", bad_cookie %" PRIu64 ", dropped %" PRIu64
+		", elapsed %.3f, rate %.0f pps\n",
+		t.sent, t.received, t.open, t.closed, t.unreachable,
+		t.bad_cookie, t.dropped, elapsed,
+		sending > 0 ? (double)t.sent / sending : 0.0);
 	if (t.replies_lost)
-		fprintf(stderr,
-			"replies lost %" PRIu64
-			" (RSTs, ARP answers or banner segments the "
-			"reply ring or the port could not take)\n",
+		fprintf(stderr, "replies lost %" PRIu64
+				" (RSTs, ARP answers or banner segments the "
+				"reply ring or the port could not take)\n",
 			t.replies_lost);
 	if (w->scan->banners)
 		print_banner_summary(w->lcores);
