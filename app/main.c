@@ -354,15 +354,6 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	if (queues == 0 || queues > MAX_QUEUES)
 		usage_error("dpdk queues must be 1..16");
 
-	if (cfg->banners) {
-		static struct banner_probes probes;
-		char err[CONFIG_ERR_LEN];
-
-		if (banner_probes_load(&probes, cfg, err, sizeof(err)))
-			usage_error(err);
-		scan->probes = &probes;
-		scan->banners = 1;
-	}
 	if (cfg->banners && cfg->service_identify) {
 		static struct banner_identifier identify;
 		char err[MATCH_ERR_LEN];
@@ -370,6 +361,19 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 		if (banner_identifier_open(&identify, cfg, err, sizeof(err)))
 			usage_error(err);
 		scan->identify = &identify;
+	}
+	if (cfg->banners) {
+		static struct banner_probes probes;
+		char err[CONFIG_ERR_LEN];
+
+		if (banner_probes_load(&probes, cfg,
+				       scan->identify
+					       ? match_db_set(scan->identify->db)
+					       : NULL,
+				       err, sizeof(err)))
+			usage_error(err);
+		scan->probes = &probes;
+		scan->banners = 1;
 	}
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);

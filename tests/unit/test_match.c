@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "match.h"
+#include "probes_nmap.h"
 #include "version_tmpl.h"
 
 /* Lines in nmap's own syntax, several copied from nmap-service-probes. */
@@ -288,6 +289,40 @@ test_plan(struct match_db *db)
 	match_scratch_free(s);
 }
 
+static void
+test_merge(const struct match_db *db)
+{
+	static const char yaml[] = "probes:\n"
+				   "  - name: web\n"
+				   "    ports: 80\n"
+				   "    client_first: true\n"
+				   "    payload: \"GET /\"\n"
+				   "fallback:\n"
+				   "  name: generic\n";
+	struct probe_registry reg;
+	char err[PROBES_ERR_LEN];
+	const struct probe_entry *e;
+	uint8_t out[64];
+
+	CHECK(!probes_load_string(&reg, yaml, "t.yaml", err, sizeof(err)));
+	/* rarity 1 > intensity 0: nothing */
+	CHECK_EQ_U64(
+	    probes_merge_nmap(&reg, match_db_set(db), 0, err, sizeof(err)), 0);
+	/* GetRequest lists 1,70,80-85,88 and sslports 443; 80 is the
+	 * registry's already */
+	CHECK_EQ_U64(
+	    probes_merge_nmap(&reg, match_db_set(db), 7, err, sizeof(err)), 9);
+	CHECK_STR(probes_for_port(&reg, 80)->name, "web");
+	e = probes_for_port(&reg, 81);
+	CHECK_STR(e->name, "nmap-GetRequest");
+	CHECK(!e->client_first && e->wait_ms == reg.wait_ms);
+	CHECK_EQ_U64(probe_payload_render(e, 0, NULL, out, sizeof(out)), 18);
+	CHECK(!memcmp(out, "GET / HTTP/1.0\r\n\r\n", 18));
+	CHECK(probes_for_port(&reg, 443) == e);
+	CHECK_STR(probes_for_port(&reg, 1000)->name, "generic");
+	probes_free(&reg);
+}
+
 int
 main(void)
 {
@@ -307,6 +342,7 @@ main(void)
 		test_parser(db);
 		test_rules(db);
 		test_plan(db);
+		test_merge(db);
 		match_db_close(db);
 		/* the second start loads what the first compiled */
 		db = open_text(dir);
