@@ -8,6 +8,7 @@
 #include <rte_mempool.h>
 
 #include "banner.h"
+#include "probes_nmap.h"
 #include "tidescan_build.h"
 
 #define RECORD_POOL_SIZE 8191
@@ -28,7 +29,7 @@ default_probes_path(void)
 
 int
 banner_probes_load(struct banner_probes *bp, const struct config *cfg,
-		   char *err, size_t errlen)
+		   const struct sp_set *nmap, char *err, size_t errlen)
 {
 	char *path = cfg->probes_file ? strdup(cfg->probes_file)
 				      : default_probes_path();
@@ -45,6 +46,9 @@ banner_probes_load(struct banner_probes *bp, const struct config *cfg,
 		return -1;
 	if (cfg->user_agent &&
 	    probes_set_user_agent(reg, cfg->user_agent, err, errlen))
+		return -1;
+	if (nmap && probes_merge_nmap(reg, nmap, cfg->version_intensity, err,
+				      errlen) < 0)
 		return -1;
 	bp->user_agent = reg->user_agent;
 	bp->probes = calloc(reg->entry_count, sizeof(*bp->probes));

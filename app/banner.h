@@ -7,6 +7,7 @@
 #define TIDESCAN_BANNER_H
 
 #include "probes.h"
+#include "service_probes.h"
 #include "scan.h"
 #include "tcp.h"
 
@@ -39,9 +40,10 @@ struct banner_probes {
 };
 
 /* Load the probe registry the config names (before EAL: errors are usage
- * errors). 0, or -1 with a message. */
+ * errors), with nmap's probes for the ports it leaves to its fallback when
+ * nmap is not NULL. 0, or -1 with a message. */
 int banner_probes_load(struct banner_probes *bp, const struct config *cfg,
-		       char *err, size_t errlen);
+		       const struct sp_set *nmap, char *err, size_t errlen);
 
 /* Give an RX lcore its stack, its record pool and its ring (exits on
  * failure, naming what is missing). */

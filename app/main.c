@@ -17,6 +17,7 @@
 #include <rte_version.h>
 
 #include "banner.h"
+#include "identify.h"
 #include "list.h"
 #include "port.h"
 #include "readscan.h"
@@ -458,11 +459,23 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	walk_starts(cfg, &scan->space, queues, start);
 	scan->resumed = cfg->resume_file != NULL;
 
+	if (cfg->banners && cfg->service_identify) {
+		static struct banner_identifier identify;
+		char err[MATCH_ERR_LEN];
+
+		if (banner_identifier_open(&identify, cfg, err, sizeof(err)))
+			usage_error(err);
+		scan->identify = &identify;
+	}
 	if (cfg->banners) {
 		static struct banner_probes probes;
 		char err[CONFIG_ERR_LEN];
 
-		if (banner_probes_load(&probes, cfg, err, sizeof(err)))
+		if (banner_probes_load(&probes, cfg,
+				       scan->identify
+					       ? match_db_set(scan->identify->db)
+					       : NULL,
+				       err, sizeof(err)))
 			usage_error(err);
 		scan->probes = &probes;
 		scan->banners = 1;
@@ -518,6 +531,8 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 			   seconds_since(scan, sent_tsc));
 	pause_write(scan, &lcores, seed);
 	scan_stats_telemetry_stop();
+	if (scan->identify)
+		banner_identifier_close(scan->identify);
 	port_stop(scan);
 	rte_eal_cleanup();
 	free(eal_args_copy);
@@ -539,6 +554,10 @@ main(int argc, char **argv)
 	}
 	if (cfg.mode == MODE_READSCAN)
 		return readscan_run(&cfg);
+	if (cfg.mode == MODE_CHECK_SIGNATURES)
+		return check_signatures(&cfg);
+	if (cfg.mode == MODE_IDENTIFY)
+		return identify_file(&cfg);
 	if (config_build_space(&cfg, &scan.space, err, sizeof(err)))
 		usage_error(err);
 	if (cfg.mode == MODE_SCAN &&

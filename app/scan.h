@@ -56,6 +56,8 @@ struct scan_context {
 	uint64_t start_tsc;
 	int banners;			    /* finish handshakes, grab banners */
 	const struct banner_probes *probes; /* with banners */
+	/* identifies banners on the writer (main) lcore; NULL: off */
+	struct banner_identifier *identify;
 	double start_wall;
 	int resumed; /* going on with a paused scan: output is appended */
 	volatile int phase; /* enum scan_phase */
@@ -119,6 +121,7 @@ struct scan_result_batch {
 };
 
 struct banner_probes;
+struct banner_identifier;
 struct tcp_stack;
 
 /* RX helpers shared by rx.c and banner.c. */

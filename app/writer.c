@@ -9,6 +9,7 @@
 #include <rte_ring.h>
 
 #include "banner.h"
+#include "identify.h"
 #include "redis_sink.h"
 #include "stats.h"
 #include "writer.h"
@@ -110,12 +111,17 @@ drain_banners(struct writer *w, struct rx_lcore *rx)
 		n = rte_ring_sc_dequeue_burst(rx->banners, (void **)rec,
 					      DRAIN_BURST, NULL);
 		for (unsigned i = 0; i < n; i++) {
-			const struct output_record out = {
+			struct service_id id;
+			struct output_record out = {
 				.result = &rec[i]->result,
 				.banner = rec[i]->data,
 				.banner_len = rec[i]->len,
 			};
 
+			if (w->scan->identify)
+				out.service = banner_identify(
+					w->scan->identify, rec[i]->result.port,
+					rec[i]->data, rec[i]->len, &id);
 			writer_emit(w, &out);
 		}
 		if (n)

@@ -706,6 +706,45 @@ format_probes_file(const struct config *cfg, FILE *out)
 }
 
 static int
+set_service_probes_file(struct config *cfg, const char *v, char *err,
+			size_t errlen)
+{
+	return replace_string(&cfg->service_probes_file, v, err, errlen);
+}
+
+static void
+format_service_probes_file(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->service_probes_file);
+}
+
+static int
+set_signature_cache(struct config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	return replace_string(&cfg->signature_cache, v, err, errlen);
+}
+
+static void
+format_signature_cache(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->signature_cache);
+}
+
+static int
+set_identify_file(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	cfg->mode = MODE_IDENTIFY;
+	return replace_string(&cfg->identify_file, v, err, errlen);
+}
+
+static void
+format_identify_file(const struct config *cfg, FILE *out)
+{
+	write_quoted(out, cfg->identify_file);
+}
+
+static int
 set_user_agent(struct config *cfg, const char *v, char *err, size_t errlen)
 {
 	for (const char *c = v; *c; c++) {
@@ -927,6 +966,21 @@ static const struct config_key config_keys[] = {
 	{ .name = "banners.user_agent", .type = KEY_CUSTOM, FIELD(user_agent),
 	  .flags = KF_STRING, .parse = set_user_agent,
 	  .format = format_user_agent },
+
+	{ .name = "service.identify", .type = KEY_BOOL,
+	  FIELD(service_identify) },
+	{ .name = "service.probes_file", .type = KEY_CUSTOM,
+	  FIELD(service_probes_file), .flags = KF_STRING,
+	  .parse = set_service_probes_file,
+	  .format = format_service_probes_file },
+	{ .name = "service.cache_dir", .type = KEY_CUSTOM,
+	  FIELD(signature_cache), .flags = KF_STRING,
+	  .parse = set_signature_cache, .format = format_signature_cache },
+	{ .name = "service.intensity", .type = KEY_UINT,
+	  FIELD(version_intensity), .min = 0, .max = 9 },
+	{ .name = "service.identify_file", .type = KEY_CUSTOM,
+	  FIELD(identify_file), .flags = KF_STRING,
+	  .parse = set_identify_file, .format = format_identify_file },
 
 	{ .name = "dpdk.eal_args", .type = KEY_CUSTOM, FIELD(eal_args),
 	  .flags = KF_STRING | KF_SEQ, .parse = set_eal_args,
@@ -1198,6 +1252,8 @@ config_init(struct config *cfg)
 	cfg->banner_max_bytes = 4096;
 	cfg->banner_buffers = 65536;
 	cfg->banner_idle_ms = 2000;
+	cfg->version_intensity = 7;
+	cfg->service_identify = 1;
 	cfg->banner_total_ms = 10000;
 }
 
@@ -1214,6 +1270,9 @@ config_free(struct config *cfg)
 	free(cfg->output_file);
 	free(cfg->eal_args);
 	free(cfg->probes_file);
+	free(cfg->service_probes_file);
+	free(cfg->signature_cache);
+	free(cfg->identify_file);
 	free(cfg->user_agent);
 	free(cfg->pause_file);
 	free(cfg->resume_points);
@@ -1227,6 +1286,9 @@ config_free(struct config *cfg)
 	cfg->output_file = NULL;
 	cfg->eal_args = NULL;
 	cfg->probes_file = NULL;
+	cfg->service_probes_file = NULL;
+	cfg->signature_cache = NULL;
+	cfg->identify_file = NULL;
 	cfg->user_agent = NULL;
 }
 

@@ -28,6 +28,8 @@ enum run_mode {
 	MODE_HELP,
 	MODE_VERSION,
 	MODE_READSCAN, /* --readscan FILE...: binary output to another format */
+	MODE_CHECK_SIGNATURES, /* --check-signatures: load, list problems */
+	MODE_IDENTIFY,	       /* --identify FILE: re-identify saved banners */
 };
 
 enum stats_format {
@@ -112,6 +114,13 @@ struct config {
 	/* --readscan: the binary files to read (not a profile key) */
 	char **readscan_files;
 	unsigned readscan_file_count;
+
+	/* service: identification of banners (lib/match) */
+	char *service_probes_file; /* NULL: nmap's nmap-service-probes */
+	char *signature_cache;	   /* NULL: the default cache directory */
+	char *identify_file;	   /* --identify: NDJSON of saved banners */
+	unsigned version_intensity; /* probes of rarity <= this, default 7 */
+	int service_identify;	   /* match banners (default on) */
 
 	/* dpdk */
 	char *eal_args;		/* string split on blanks, e.g. "--no-huge ..." */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "errmsg.h"
+#include "match.h"
 #include "tidescan_build.h"
 
 enum flag_kind {
@@ -111,6 +112,13 @@ static const struct flag flags[] = {
     {"--probes", FLAG_VALUE, "banners.probes_file", 0},
     {"--user-agent", FLAG_VALUE, "banners.user_agent", 0},
     {"--http-user-agent", FLAG_VALUE, "banners.user_agent", 0},
+
+    {"--service-probes", FLAG_VALUE, "service.probes_file", 0},
+    {"--signature-cache", FLAG_VALUE, "service.cache_dir", 0},
+    {"--version-intensity", FLAG_VALUE, "service.intensity", 0},
+    {"--no-identify", FLAG_FALSE, "service.identify", 0},
+    {"--identify", FLAG_VALUE, "service.identify_file", 0},
+    {"--check-signatures", FLAG_MODE, NULL, MODE_CHECK_SIGNATURES},
 
     {"--dpdk", FLAG_VALUE, "dpdk.eal_args", GROUP_EAL},
     {"--port-id", FLAG_VALUE, "dpdk.port_id", 0},
@@ -447,6 +455,14 @@ config_print_usage(FILE *out)
 "  --total-timeout MS        close after MS in all (default 10000)\n"
 "  --probes FILE             probe registry (default DATADIR/probes.yaml)\n"
 "  --user-agent TEXT         HTTP User-Agent (default: the registry's)\n"
+"service identification (nmap's probes and signatures, Hyperscan)\n"
+"  --service-probes FILE     nmap's probes (default " MATCH_PROBES_DEFAULT ")\n"
+"  --signature-cache DIR     compiled databases (default\n"
+"                            $XDG_CACHE_HOME/tidescan or ~/.cache/tidescan)\n"
+"  --version-intensity N     send probes of rarity <= N, 0..9 (default 7)\n"
+"  --no-identify             keep banners, do not identify them\n"
+"  --check-signatures        load the signatures, list the unusable lines\n"
+"  --identify FILE.ndjson    re-identify saved banners, write the records\n"
 "dpdk\n"
 "  --dpdk \"EAL ARGS\"         EAL arguments, e.g. \"--no-huge --vdev=net_null0\"\n"
 "  --port-id N               DPDK port (default 0)\n"

@@ -1,0 +1,753 @@
+/* match: the signature set compiled for speed. Each probe's lines form one
+ * Hyperscan database (SINGLEMATCH; PREFILTER for what Hyperscan cannot do
+ * exactly); a scan yields candidate lines, confirmed with PCRE2 in file order
+ * until the first hard match. The same rules run line by line with PCRE2
+ * alone (JIT or interpreter) as the reference and the benchmark baseline. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <hs/hs.h>
+
+#include "errmsg.h"
+#include "match.h"
+#include "match_cache.h"
+#include "signatures.h"
+#include "version_tmpl.h"
+
+#define OVEC_PAIRS 16 /* $1..$9 need 10; room for patterns with more */
+
+struct match_line {
+	const struct sp_match *m;
+	uint8_t kind;	  /* enum match_kind */
+	pcre2_code *code; /* compiled on first use, published atomically */
+};
+
+struct match_probe {
+	hs_database_t *hs; /* NULL when no line is in Hyperscan */
+	struct match_line *lines;
+	unsigned line_count;
+	unsigned *always; /* MATCH_ALWAYS lines, ascending */
+	unsigned always_count;
+};
+
+struct match_db {
+	struct sp_set set;
+	struct match_probe *probes;
+	unsigned max_lines;
+	hs_scratch_t *scratch; /* the prototype each match_scratch clones */
+	/* databases loaded from the cache live in one mapping (transparent
+	 * huge pages: a start-up faults in a few pages, not thousands) */
+	char *arena;
+	size_t arena_size, arena_used;
+	struct match_stats stats;
+};
+
+struct match_scratch {
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	const struct sp_match *md_for; /* whose match md holds, or NULL */
+	unsigned *cand;
+	unsigned cand_count;
+	const struct sp_match *decided;
+	char fields[SP_FIELDS][MATCH_FIELD_MAX];
+	char cpe[SERVICE_MAX_CPE][MATCH_FIELD_MAX];
+};
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void
+match_default_cache_dir(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		snprintf(buf, len, "%s/tidescan", xdg);
+	else if (home && *home == '/')
+		snprintf(buf, len, "%s/.cache/tidescan", home);
+	else
+		snprintf(buf, len, "/var/cache/tidescan");
+}
+
+/* ---- PCRE2 ---- */
+
+static uint32_t
+pcre2_options(const struct sp_match *m)
+{
+	return (m->flags & SP_CASELESS ? PCRE2_CASELESS : 0) |
+	       (m->flags & SP_DOTALL ? PCRE2_DOTALL : 0);
+}
+
+static pcre2_code *
+pcre2_build(const struct sp_match *m, char *why, size_t wl)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *code =
+	    pcre2_compile((PCRE2_SPTR)m->pattern, PCRE2_ZERO_TERMINATED,
+			  pcre2_options(m), &ec, &off, NULL);
+
+	if (!code) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		errf(why, wl, "PCRE2: %s at offset %zu", (char *)msg,
+		     (size_t)off);
+		return NULL;
+	}
+	/* without JIT (no executable memory, too complex) the interpreter
+	 * answers the same */
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
+}
+
+/* The line's code, compiled the first time any thread needs it. */
+static pcre2_code *
+line_code(struct match_line *l)
+{
+	pcre2_code *code = __atomic_load_n(&l->code, __ATOMIC_ACQUIRE);
+	pcre2_code *none = NULL;
+
+	if (code)
+		return code;
+	code = pcre2_build(l->m, NULL, 0);
+	if (!code)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&l->code, &none, code, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		pcre2_code_free(code);
+		code = none;
+	}
+	return code;
+}
+
+/* 1 when line l matches data, its groups then in s->md. */
+static int
+line_matches(struct match_line *l, struct match_scratch *s, const uint8_t *data,
+	     size_t len, int jit)
+{
+	pcre2_code *code = line_code(l);
+	int rc;
+
+	if (!code)
+		return 0;
+	rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0, jit ? 0 : PCRE2_NO_JIT,
+			 s->md, NULL);
+	s->md_for = rc >= 0 ? l->m : NULL;
+	return rc >= 0;
+}
+
+/* ---- Hyperscan databases ---- */
+
+static unsigned
+hs_flags(const struct sp_match *m, enum match_kind kind)
+{
+	return HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY |
+	       (m->flags & SP_CASELESS ? HS_FLAG_CASELESS : 0) |
+	       (m->flags & SP_DOTALL ? HS_FLAG_DOTALL : 0) |
+	       (kind == MATCH_PREFILTER ? HS_FLAG_PREFILTER : 0);
+}
+
+/* Whether Hyperscan compiles m alone with these flags. */
+static int
+hs_accepts(const struct sp_match *m, enum match_kind kind)
+{
+	hs_database_t *db = NULL;
+	hs_compile_error_t *ce = NULL;
+	int ok = hs_compile(m->pattern, hs_flags(m, kind), HS_MODE_BLOCK, NULL,
+			    &db, &ce) == HS_SUCCESS;
+
+	hs_free_database(db);
+	hs_free_compile_error(ce);
+	return ok;
+}
+
+/* Classify p's lines (PCRE2 first: what it rejects is unusable) and build
+ * its database. A line Hyperscan refuses in the combined build moves down a
+ * kind and the build is retried. 0 or -1 with a message. */
+static int
+probe_compile(struct match_db *db, struct match_probe *mp,
+	      const struct sp_probe *sp, char *err, size_t errlen)
+{
+	const char **expr = calloc(mp->line_count + 1, sizeof(*expr));
+	unsigned *flags = calloc(mp->line_count + 1, sizeof(*flags));
+	unsigned *ids = calloc(mp->line_count + 1, sizeof(*ids));
+	int rc = -1;
+
+	if (!expr || !flags || !ids) {
+		errf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		char why[160], text[200];
+		hs_expr_info_t *info = NULL;
+		hs_compile_error_t *ce = NULL;
+
+		l->code = pcre2_build(l->m, why, sizeof(why));
+		if (!l->code) {
+			l->kind = MATCH_UNUSABLE;
+			snprintf(text, sizeof(text), "%smatch %s (probe %s)",
+				 l->m->soft ? "soft" : "", l->m->service,
+				 sp->name);
+			sp_problem_add(&db->set, l->m->file, l->m->line, text,
+				       why);
+			continue;
+		}
+		if (hs_expression_info(l->m->pattern,
+				       hs_flags(l->m, MATCH_EXACT), &info,
+				       &ce) == HS_SUCCESS)
+			l->kind = MATCH_EXACT;
+		else if (hs_accepts(l->m, MATCH_PREFILTER))
+			l->kind = MATCH_PREFILTER;
+		else
+			l->kind = MATCH_ALWAYS;
+		free(info);
+		hs_free_compile_error(ce);
+	}
+	for (;;) {
+		unsigned n = 0;
+		hs_compile_error_t *ce = NULL;
+		struct match_line *bad;
+
+		for (unsigned i = 0; i < mp->line_count; i++) {
+			struct match_line *l = &mp->lines[i];
+
+			if (l->kind != MATCH_EXACT &&
+			    l->kind != MATCH_PREFILTER)
+				continue;
+			expr[n] = l->m->pattern;
+			flags[n] = hs_flags(l->m, l->kind);
+			ids[n++] = i;
+		}
+		if (!n) {
+			rc = 0;
+			break;
+		}
+		if (hs_compile_multi(expr, flags, ids, n, HS_MODE_BLOCK, NULL,
+				     &mp->hs, &ce) == HS_SUCCESS) {
+			rc = 0;
+			break;
+		}
+		if (ce->expression < 0) {
+			errf(err, errlen, "Hyperscan, probe %s: %s", sp->name,
+			     ce->message);
+			hs_free_compile_error(ce);
+			break;
+		}
+		bad = &mp->lines[ids[ce->expression]];
+		hs_free_compile_error(ce);
+		if (bad->kind == MATCH_EXACT &&
+		    hs_accepts(bad->m, MATCH_PREFILTER))
+			bad->kind = MATCH_PREFILTER;
+		else
+			bad->kind = MATCH_ALWAYS;
+	}
+out:
+	free(expr);
+	free(flags);
+	free(ids);
+	return rc;
+}
+
+static void
+probe_index_always(struct match_probe *mp)
+{
+	mp->always_count = 0;
+	for (unsigned i = 0; i < mp->line_count; i++)
+		if (mp->lines[i].kind == MATCH_ALWAYS)
+			mp->always[mp->always_count++] = i;
+}
+
+/* ---- open and close ---- */
+
+static int
+read_inputs(struct match_db *db, const struct match_options *opt,
+	    struct match_key *key, char *err, size_t errlen)
+{
+	const char *path =
+	    opt->probes_file ? opt->probes_file : MATCH_PROBES_DEFAULT;
+	size_t len;
+	char *text = match_read_file(path, &len, err, errlen);
+
+	if (!text)
+		return -1;
+	match_key_add(key, text, len);
+	sp_parse_text(&db->set, text, len, path, err, errlen);
+	free(text);
+	if (!db->set.probe_count) {
+		errf(err, errlen,
+		     "%s: no Probe line: not an nmap-service-probes file",
+		     path);
+		return -1;
+	}
+	if (opt->signatures_dir &&
+	    signatures_load_dir(&db->set, opt->signatures_dir, key, err,
+				errlen))
+		return -1;
+	sp_finish(&db->set);
+	return 0;
+}
+
+static int
+build_lines(struct match_db *db)
+{
+	db->probes = calloc(db->set.probe_count, sizeof(*db->probes));
+	if (!db->probes)
+		return -1;
+	for (unsigned p = 0; p < db->set.probe_count; p++) {
+		struct match_probe *mp = &db->probes[p];
+		const struct sp_probe *sp = &db->set.probes[p];
+
+		mp->line_count = sp->match_count;
+		mp->lines = calloc(sp->match_count + 1, sizeof(*mp->lines));
+		mp->always = calloc(sp->match_count + 1, sizeof(*mp->always));
+		if (!mp->lines || !mp->always)
+			return -1;
+		for (unsigned i = 0; i < sp->match_count; i++)
+			mp->lines[i].m = &sp->matches[i];
+		if (sp->match_count > db->max_lines)
+			db->max_lines = sp->match_count;
+	}
+	return 0;
+}
+
+struct match_db *
+match_db_open(const struct match_options *opt, char *err, size_t errlen)
+{
+	struct match_db *db = calloc(1, sizeof(*db));
+	struct match_key key;
+	char dir[400];
+	double t0 = now_ms();
+	int loaded = 0;
+
+	if (!db) {
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sp_init(&db->set);
+	match_key_init(&key);
+	if (read_inputs(db, opt, &key, err, errlen))
+		goto fail;
+	if (build_lines(db)) {
+		errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	db->stats.parse_ms = now_ms() - t0;
+	t0 = now_ms();
+	if (!opt->no_cache) {
+		if (opt->cache_dir)
+			snprintf(dir, sizeof(dir), "%s", opt->cache_dir);
+		else
+			match_default_cache_dir(dir, sizeof(dir));
+		match_cache_path(dir, &key, db->stats.cache_path,
+				 sizeof(db->stats.cache_path));
+		loaded = match_cache_load(db->stats.cache_path, &key,
+					  db->set.probe_count,
+					  match_cache_probe_sink, db) == 0;
+	}
+	if (!loaded) {
+		/* a cache that failed half-way leaves nothing behind */
+		for (unsigned p = 0; db->arena && p < db->set.probe_count; p++)
+			db->probes[p].hs = NULL;
+		if (db->arena)
+			munmap(db->arena, db->arena_size);
+		db->arena = NULL;
+		for (unsigned p = 0; p < db->set.probe_count; p++)
+			if (probe_compile(db, &db->probes[p],
+					  &db->set.probes[p], err, errlen))
+				goto fail;
+		if (!opt->no_cache) {
+			db->stats.cache_written =
+			    match_cache_save(db->stats.cache_path, dir, &key,
+					     db->set.probe_count,
+					     match_cache_probe_source, db,
+					     db->stats.cache_note,
+					     sizeof(db->stats.cache_note)) == 0;
+		}
+	} else {
+		/* lines PCRE2 rejects are problems again on every start */
+		for (unsigned p = 0; p < db->set.probe_count; p++)
+			for (unsigned i = 0; i < db->probes[p].line_count;
+			     i++) {
+				struct match_line *l = &db->probes[p].lines[i];
+				char why[160], text[200];
+
+				if (l->kind != MATCH_UNUSABLE ||
+				    (l->code =
+					 pcre2_build(l->m, why, sizeof(why))))
+					continue;
+				snprintf(text, sizeof(text),
+					 "%smatch %s (probe %s)",
+					 l->m->soft ? "soft" : "",
+					 l->m->service, db->set.probes[p].name);
+				sp_problem_add(&db->set, l->m->file, l->m->line,
+					       text, why);
+			}
+	}
+	db->stats.from_cache = loaded;
+	for (unsigned p = 0; p < db->set.probe_count; p++) {
+		struct match_probe *mp = &db->probes[p];
+		size_t size = 0;
+
+		probe_index_always(mp);
+		if (!mp->hs)
+			continue;
+		if (hs_alloc_scratch(mp->hs, &db->scratch) != HS_SUCCESS) {
+			errf(err, errlen, "cannot allocate Hyperscan scratch");
+			goto fail;
+		}
+		hs_database_size(mp->hs, &size);
+		db->stats.db_bytes += size;
+	}
+	db->stats.db_ms = now_ms() - t0;
+	if (db->scratch)
+		hs_scratch_size(db->scratch, &db->stats.scratch_bytes);
+	return db;
+fail:
+	match_db_close(db);
+	return NULL;
+}
+
+void
+match_db_close(struct match_db *db)
+{
+	if (!db)
+		return;
+	for (unsigned p = 0; db->probes && p < db->set.probe_count; p++) {
+		struct match_probe *mp = &db->probes[p];
+
+		if (!db->arena)
+			hs_free_database(mp->hs);
+		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
+			pcre2_code_free(mp->lines[i].code);
+		free(mp->lines);
+		free(mp->always);
+	}
+	free(db->probes);
+	if (db->arena)
+		munmap(db->arena, db->arena_size);
+	hs_free_scratch(db->scratch);
+	sp_free(&db->set);
+	free(db);
+}
+
+const struct sp_set *
+match_db_set(const struct match_db *db)
+{
+	return &db->set;
+}
+
+void
+match_db_stats(const struct match_db *db, struct match_stats *st)
+{
+	*st = db->stats;
+	st->probes = db->set.probe_count;
+	st->lines = 0;
+	memset(st->kind, 0, sizeof(st->kind));
+	for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned i = 0; i < db->probes[p].line_count; i++) {
+			st->lines++;
+			st->kind[db->probes[p].lines[i].kind]++;
+		}
+	st->problems = db->set.problem_count;
+}
+
+enum match_kind
+match_line_kind(const struct match_db *db, unsigned probe, unsigned line)
+{
+	return (enum match_kind)db->probes[probe].lines[line].kind;
+}
+
+int
+match_db_compile_all(struct match_db *db)
+{
+	for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned i = 0; i < db->probes[p].line_count; i++) {
+			struct match_line *l = &db->probes[p].lines[i];
+
+			if (l->kind != MATCH_UNUSABLE && !line_code(l))
+				return -1;
+		}
+	return 0;
+}
+
+/* ---- the cache's view of the databases ---- */
+
+int
+match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
+			 unsigned *line_count, char **bytes, size_t *len)
+{
+	struct match_db *db = ctx;
+	struct match_probe *mp = &db->probes[p];
+
+	*kinds = malloc(mp->line_count + 1);
+	if (!*kinds)
+		return -1;
+	*line_count = mp->line_count;
+	for (unsigned i = 0; i < mp->line_count; i++)
+		(*kinds)[i] = mp->lines[i].kind;
+	*bytes = NULL;
+	*len = 0;
+	if (mp->hs && hs_serialize_database(mp->hs, bytes, len) != HS_SUCCESS)
+		return -1;
+	return 0;
+}
+
+int
+match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
+		       unsigned line_count, const char *bytes, size_t len,
+		       size_t match_cache_total)
+{
+	struct match_db *db = ctx;
+	struct match_probe *mp = &db->probes[p];
+	size_t size;
+
+	if (line_count != mp->line_count)
+		return -1;
+	for (unsigned i = 0; i < line_count; i++) {
+		if (kinds[i] > MATCH_UNUSABLE)
+			return -1;
+		mp->lines[i].kind = kinds[i];
+	}
+	mp->hs = NULL;
+	if (!len)
+		return 0;
+	if (!db->arena) {
+		/* a database takes about its serialized size; twice the
+		 * file is address space, touched only as far as used */
+		db->arena_size = 2 * match_cache_total + (1u << 21);
+		db->arena = mmap(NULL, db->arena_size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (db->arena == MAP_FAILED) {
+			db->arena = NULL;
+			return -1;
+		}
+		madvise(db->arena, db->arena_size, MADV_HUGEPAGE);
+	}
+	if (hs_serialized_database_size(bytes, len, &size) != HS_SUCCESS ||
+	    db->arena_used + size > db->arena_size)
+		return -1;
+	if (hs_deserialize_database_at(
+		bytes, len, (hs_database_t *)(db->arena + db->arena_used)) !=
+	    HS_SUCCESS)
+		return -1;
+	mp->hs = (hs_database_t *)(db->arena + db->arena_used);
+	db->arena_used += (size + 63) & ~(size_t)63;
+	return 0;
+}
+
+/* ---- scratch ---- */
+
+struct match_scratch *
+match_scratch_new(const struct match_db *db)
+{
+	struct match_scratch *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->cand = calloc(db->max_lines + 1, sizeof(*s->cand));
+	s->md = pcre2_match_data_create(OVEC_PAIRS, NULL);
+	if (!s->cand || !s->md ||
+	    (db->scratch &&
+	     hs_clone_scratch(db->scratch, &s->hs) != HS_SUCCESS)) {
+		match_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+match_scratch_free(struct match_scratch *s)
+{
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	free(s->cand);
+	free(s);
+}
+
+size_t
+match_scratch_size(const struct match_scratch *s)
+{
+	size_t n = 0;
+
+	if (s->hs)
+		hs_scratch_size(s->hs, &n);
+	return n;
+}
+
+void
+match_last_line(const struct match_scratch *s, const char **file,
+		unsigned *line)
+{
+	*file = s->decided ? s->decided->file : "";
+	*line = s->decided ? s->decided->line : 0;
+}
+
+/* ---- identification ---- */
+
+/* Fill out from line l's templates (its groups are in s->md, or are found
+ * again). */
+static enum service_match
+fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
+     size_t len, struct service_id *out)
+{
+	const struct sp_match *m = l->m;
+	const PCRE2_SIZE *ov = NULL;
+	unsigned pairs = 0;
+	const char **dst[SP_FIELDS] = {&out->product, &out->version,
+				       &out->info,    &out->hostname,
+				       &out->os,      &out->devicetype};
+
+	memset(out, 0, sizeof(*out));
+	s->decided = m;
+	out->match = m->soft ? SERVICE_SOFT : SERVICE_HARD;
+	out->name = m->service;
+	if (m->uses_captures && s->md_for != m)
+		line_matches(l, s, data, len, 1);
+	if (m->uses_captures && s->md_for == m) {
+		ov = pcre2_get_ovector_pointer(s->md);
+		pairs = pcre2_get_ovector_count(s->md);
+	}
+	for (int f = 0; f < SP_FIELDS; f++) {
+		if (!m->tmpl[f])
+			continue;
+		if (vt_render(m->tmpl[f], data, ov, pairs, s->fields[f],
+			      MATCH_FIELD_MAX))
+			*dst[f] = s->fields[f];
+	}
+	for (unsigned c = 0; c < m->cpe_count; c++) {
+		size_t n =
+		    (size_t)snprintf(s->cpe[c], MATCH_FIELD_MAX, "cpe:/");
+
+		vt_render(m->cpe[c], data, ov, pairs, s->cpe[c] + n,
+			  MATCH_FIELD_MAX - n);
+		out->cpe[out->cpe_count++] = s->cpe[c];
+	}
+	return (enum service_match)out->match;
+}
+
+struct candidates {
+	unsigned *ids;
+	unsigned n;
+};
+
+static int
+on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
+	    unsigned flags, void *ctx)
+{
+	struct candidates *c = ctx;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	c->ids[c->n++] = id;
+	return 0;
+}
+
+/* Candidates of probe mp for data into s->cand, ascending. */
+static void
+candidates(const struct match_probe *mp, struct match_scratch *s,
+	   const uint8_t *data, size_t len)
+{
+	struct candidates c = {.ids = s->cand};
+
+	if (mp->hs)
+		hs_scan(mp->hs, (const char *)data, (unsigned)len, 0, s->hs,
+			on_hs_match, &c);
+	for (unsigned i = 0; i < mp->always_count; i++)
+		c.ids[c.n++] = mp->always[i];
+	for (unsigned i = 1; i < c.n; i++) {
+		unsigned v = c.ids[i], j = i;
+
+		for (; j && c.ids[j - 1] > v; j--)
+			c.ids[j] = c.ids[j - 1];
+		c.ids[j] = v;
+	}
+	s->cand_count = c.n;
+}
+
+enum service_match
+match_identify(const struct match_db *db, struct match_scratch *s,
+	       enum match_engine engine, unsigned probe, const uint8_t *data,
+	       size_t len, const char *narrow, struct service_id *out)
+{
+	const struct sp_probe *sp = &db->set.probes[probe];
+	struct match_line *soft = NULL;
+	int jit = engine != MATCH_PCRE2_INTERP;
+
+	s->md_for = NULL;
+	s->decided = NULL;
+	for (unsigned k = 0; k < sp->chain_len; k++) {
+		const struct match_probe *mp = &db->probes[sp->chain[k]];
+		unsigned n = mp->line_count;
+
+		if (engine == MATCH_HYPERSCAN) {
+			candidates(mp, s, data, len);
+			n = s->cand_count;
+		}
+		for (unsigned j = 0; j < n; j++) {
+			unsigned i = engine == MATCH_HYPERSCAN ? s->cand[j] : j;
+			struct match_line *l = &mp->lines[i];
+
+			if (l->kind == MATCH_UNUSABLE ||
+			    (narrow && strcmp(l->m->service, narrow)))
+				continue;
+			if ((engine != MATCH_HYPERSCAN ||
+			     l->kind != MATCH_EXACT) &&
+			    !line_matches(l, s, data, len, jit))
+				continue;
+			if (!l->m->soft)
+				return fill(s, l, data, len, out);
+			if (!soft)
+				soft = l;
+		}
+	}
+	if (soft)
+		return fill(s, soft, data, len, out);
+	memset(out, 0, sizeof(*out));
+	return SERVICE_NONE;
+}
+
+enum service_match
+match_identify_plan(const struct match_db *db, struct match_scratch *s,
+		    enum match_engine engine, const unsigned *plan, unsigned n,
+		    const uint8_t *data, size_t len, struct service_id *out)
+{
+	char narrow[128] = "";
+	unsigned soft_at = n;
+
+	for (unsigned k = 0; k < n; k++) {
+		enum service_match m =
+		    match_identify(db, s, engine, plan[k], data, len,
+				   soft_at < n ? narrow : NULL, out);
+
+		if (m == SERVICE_HARD)
+			return m;
+		if (m == SERVICE_SOFT && soft_at == n) {
+			soft_at = k;
+			snprintf(narrow, sizeof(narrow), "%s", out->name);
+		}
+	}
+	/* the softmatch again: later probes wrote over its fields */
+	if (soft_at < n)
+		return match_identify(db, s, engine, plan[soft_at], data, len,
+				      NULL, out);
+	memset(out, 0, sizeof(*out));
+	return SERVICE_NONE;
+}
