@@ -72,28 +72,53 @@ def rx_figures(log):
 
 
 def tcp_figures(log):
+    """Per bench_tcp case: its header line, the stack's M ops/s, memory."""
     rows = []
-    for m in re.finditer(r"^.*\b" + NUM + r" ?M ops/s.*$", log, re.M):
-        rows.append(("tcp", m.group(0).strip()[:90], m.group(1) + " M ops/s"))
-    for m in re.finditer(r"^.*\b(?:resident|RSS|memory)\b.*$", log, re.M | re.I):
-        rows.append(("tcp", m.group(0).strip()[:90], ""))
-    return rows[:12]
+    for case in re.split(r"^-- bench_tcp ", log, flags=re.M)[1:]:
+        args = case.split("\n", 1)[0].split()
+        m = re.search(r"in lib/tcp: [0-9.]+ s: " + NUM + r" M ops/s, " + NUM + " ns/op", case)
+        if m and len(args) >= 6:
+            what = "%s connections, %s mix, %s%% silent" % (args[0], args[5], args[3])
+            rows.append(("tcp", what, "%s M ops/s (%s ns/op)" % m.groups()))
+        m = re.search(r"memory: stack footprint " + NUM + r" MiB \(" + NUM + r" B per connection", case)
+        if m and len(args) >= 6:
+            rows.append(("tcp", "memory, %s connections, %s buffers" % (args[0], args[1]),
+                         "%s MiB, %s B per connection" % m.groups()))
+    return rows
 
 
 def match_rows(log):
-    """(probe, mode, banners/s) from lines like 'NULL hyperscan: 512345 banners/s'."""
+    """(corpus/probe, engine, banners/s) from bench_match's blocks."""
     out = []
-    for m in re.finditer(r"^\s*(\S+)\s+(hyperscan|pcre2-jit|pcre2-interp|pcre2-nojit|pcre2)\S*:?\s.*?" + NUM + r" banners/s", log, re.M | re.I):
-        out.append((m.group(1), m.group(2).lower(), float(m.group(3))))
+    corpus = ""
+    probe = None
+    for line in log.splitlines():
+        m = re.match(r"== corpus: (\S+)", line)
+        if m:
+            corpus = m.group(1)
+        m = re.match(r"probe (\S+): ", line)
+        if m:
+            probe = m.group(1)
+        m = re.match(r"\s+(hyperscan|pcre2-jit|pcre2-interp)\S*(?: \(nmap order\))?\s+" + NUM + " banners/s", line)
+        if m and probe:
+            out.append(("%s %s" % (probe, corpus) if corpus != "all" else probe, m.group(1), float(m.group(2))))
     return out
 
 
 def match_figures(log):
-    rows = [("match", "%s %s" % (p, mode), "%.0f banners/s" % v) for p, mode, v in match_rows(log)]
-    for m in re.finditer(r"^.*(?:speed-?up|×|x faster|load|scratch).*$", log, re.M | re.I):
-        line = m.group(0).strip()
-        if len(rows) < 20 and not line.startswith("command"):
-            rows.append(("match", line[:100], ""))
+    rows = [("match", "%s, %s" % (p, mode), "%.0f banners/s" % v) for p, mode, v in match_rows(log)]
+    probe = None
+    for line in log.splitlines():
+        m = re.match(r"probe (\S+): ", line)
+        if m:
+            probe = m.group(1)
+        m = re.match(r"\s+hyperscan vs pcre2-jit (\d+)x, vs pcre2-interp (\d+)x, vs the fastest sequential (\d+)x", line)
+        if m and probe:
+            rows.append(("match", "%s speed-up vs PCRE2 JIT / interpreter / fastest" % probe, "%sx / %sx / %sx" % m.groups()))
+    for key in (r"^open: .*", r"^scratch per lcore: .*", r"^compared .*"):
+        m = re.search(key, log, re.M)
+        if m:
+            rows.append(("match", m.group(0)[:110], ""))
     return rows
 
 
