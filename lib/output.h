@@ -70,6 +70,7 @@ struct output_writer {
 	uint64_t lost;	  /* of those, not written (out of memory) */
 	int64_t start;	  /* wall clock at open, seconds (headers) */
 	void *state;	  /* the format's own, if any */
+	char *iobuf;	  /* the stdio buffer of a file we opened */
 };
 
 /* The writer for a format name ("ndjson", "json", "list", "grepable",
