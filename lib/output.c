@@ -163,12 +163,12 @@ output_begin(struct output_writer *w, const struct output_format_ops *ops,
 	return 0;
 }
 
-void
+int
 output_open(struct output_writer *w, const struct output_format_ops *ops,
 	    FILE *out)
 {
-	/* CREATE on a stream: nothing to check, so nothing fails */
-	output_begin(w, ops, out, OUTPUT_CREATE, NULL, 0);
+	/* CREATE on a stream: nothing to check, only memory can fail */
+	return output_begin(w, ops, out, OUTPUT_CREATE, NULL, 0);
 }
 
 int
