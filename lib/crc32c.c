@@ -1,7 +1,30 @@
-/* crc32c: CRC-32C a byte at a time from a 256-entry table built on first
- * use; records are short and written on the main lcore only. */
+/* crc32c: CRC-32C with the SSE4.2 crc32 instruction, 8 bytes at a time,
+ * where the build targets it; else a byte at a time from a 256-entry table
+ * built on first use. */
+#include <string.h>
+
 #include "crc32c.h"
 
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+
+uint32_t
+crc32c(uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t c = ~crc;
+
+	for (; len >= 8; len -= 8, p += 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		c = _mm_crc32_u64(c, v);
+	}
+	while (len--)
+		c = _mm_crc32_u8((uint32_t)c, *p++);
+	return ~(uint32_t)c;
+}
+#else
 static uint32_t table[256];
 
 static void
@@ -28,3 +51,4 @@ crc32c(uint32_t crc, const void *data, size_t len)
 		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
+#endif

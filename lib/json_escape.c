@@ -40,7 +40,18 @@ json_write_bytes(FILE *out, const uint8_t *data, size_t len)
 	fputc('"', out);
 	while (i < len) {
 		uint8_t c = data[i];
-		size_t n = utf8_sequence_length(data + i, len - i);
+		size_t n, run = i;
+
+		/* printable ASCII that needs no escape: one fwrite per run */
+		while (run < len && data[run] >= 0x20 && data[run] < 0x7f &&
+		       data[run] != '"' && data[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(data + i, 1, run - i, out);
+			i = run;
+			continue;
+		}
+		n = utf8_sequence_length(data + i, len - i);
 
 		if (n == 0) {
 			fprintf(out, "\\udc%02x", c);

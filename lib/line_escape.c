@@ -6,15 +6,19 @@
 void
 line_write_bytes(FILE *out, const uint8_t *data, size_t len, const char *also)
 {
+	size_t run = 0;
+
 	for (size_t i = 0; i < len; i++) {
 		uint8_t c = data[i];
 
-		if (c < 0x20 || c >= 0x7f || c == '\\' ||
-		    (c && strchr(also, c)))
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
+		if (c >= 0x20 && c < 0x7f && c != '\\' && !strchr(also, c))
+			continue;
+		/* the plain bytes before it in one fwrite */
+		fwrite(data + run, 1, i - run, out);
+		fprintf(out, "\\x%02x", c);
+		run = i + 1;
 	}
+	fwrite(data + run, 1, len - run, out);
 }
 
 void

@@ -70,15 +70,17 @@ struct output_writer {
 	uint64_t lost;	  /* of those, not written (out of memory) */
 	int64_t start;	  /* wall clock at open, seconds (headers) */
 	void *state;	  /* the format's own, if any */
+	char *iobuf;	  /* the stdio buffer of a file we opened */
 };
 
 /* The writer for a format name ("ndjson", "json", "list", "grepable",
  * "xml", "binary"), or NULL if unknown. */
 const struct output_format_ops *output_format_find(const char *name);
 
-/* Start a writer on an open stream, in CREATE mode (stdout, memory). */
-void output_open(struct output_writer *w, const struct output_format_ops *ops,
-		 FILE *out);
+/* Start a writer on an open stream, in CREATE mode (stdout, memory); -1
+ * only if out of memory. */
+int output_open(struct output_writer *w, const struct output_format_ops *ops,
+		FILE *out);
 /* Open `path` (NULL or "-": stdout, where APPEND means CREATE) and start a
  * writer on it. -1 with a message naming the file. */
 int output_open_file(struct output_writer *w,

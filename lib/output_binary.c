@@ -112,8 +112,7 @@ binary_reader_next(struct binary_reader *r, const struct output_record **rec,
 	size_t got;
 	uint32_t len;
 
-	if (fseek(r->in, r->offset, SEEK_SET))
-		return bad_record(r, "unreadable", err, errlen);
+	/* records are read in order: the stream stands at r->offset */
 	got = fread(frame, 1, sizeof(frame), r->in);
 	if (got == 0 && feof(r->in))
 		return 0;

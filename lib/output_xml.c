@@ -48,7 +48,18 @@ xml_write_bytes(FILE *out, const uint8_t *p, size_t len)
 
 	while (i < len) {
 		uint8_t c = p[i];
-		size_t n = utf8_sequence_length(p + i, len - i);
+		size_t n, run = i;
+
+		/* printable ASCII that is not markup: one fwrite per run */
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		       !strchr("&<>\"\\", p[run]))
+			run++;
+		if (run > i) {
+			fwrite(p + i, 1, run - i, out);
+			i = run;
+			continue;
+		}
+		n = utf8_sequence_length(p + i, len - i);
 
 		if (n > 1 && !(n == 3 && c == 0xef && p[i + 1] == 0xbf &&
 			       p[i + 2] >= 0xbe)) {

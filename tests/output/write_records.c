@@ -1,8 +1,10 @@
 /* write_records: a binary results file (-oB) from hex lines on stdin, one
  * record per line: banner = the line's bytes; the service (a hard match
  * "svc") has product, version, info, hostname, os, devicetype and one cpe
- * set to the same bytes without their NULs. Record i is 198.18.2.i port
- * 1000+i. For tests that feed every writer hostile bytes via --readscan. */
+ * set to the same bytes without their NULs; a line "-" is a plain open
+ * port. Record i is 198.18.2.i (mod 256, then on into 198.18.3...) port
+ * 1000+i. For tests that feed every writer hostile bytes via --readscan,
+ * and for scripts/bench/output.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,10 @@ main(int argc, char **argv)
 		    .service = &s,
 		};
 
+		if (line[0] == '-') {
+			rec.banner = NULL;
+			rec.service = NULL;
+		}
 		for (size_t k = 0; k < n; k++)
 			if (banner[k])
 				text[t++] = (char)banner[k];
