@@ -13,7 +13,7 @@ packages=(
 	# service identification (nmap-service-probes, nmap -sV to compare)
 	nmap nmap-common
 	# output formats, Redis results, benchmark reports
-	libhiredis-dev python3-redis libxml2-utils xsltproc ndiff python3-matplotlib
+	libhiredis-dev python3-redis libxml2-utils xsltproc ndiff python3-matplotlib bc
 )
 
 missing=()

@@ -122,6 +122,11 @@ def match_figures(log):
     return rows
 
 
+def output_figures(log):
+    return [("output", "%s mix, %s writer" % (m.group(1), m.group(2)), m.group(3) + " M records/s")
+            for m in re.finditer(r"^(\S+)\s+(ndjson|json|list|grepable|xml|binary)\s+[0-9.]+ s\s+" + NUM + " M records/s", log, re.M)]
+
+
 def lab_figures(log):
     rows = []
     m = re.search(r"tidescan: highest lossless rate found \(twice\): (.*)", log)
@@ -220,7 +225,7 @@ def plot_match(out, log):
 
 BENCHES = [
     ("core", core_figures), ("tx", tx_figures), ("rate", rate_figures), ("rx", rx_figures),
-    ("tcp", tcp_figures), ("match", match_figures), ("lab", lab_figures), ("banners", banners_figures),
+    ("tcp", tcp_figures), ("match", match_figures), ("output", output_figures), ("lab", lab_figures),
 ]
 
 
@@ -238,12 +243,13 @@ def main():
     rows = []
     for name, fn in BENCHES:
         rows += fn(logs[name])
+    rows += banners_figures(logs["lab"])
     plots = []
     plots.append(plot_rate(out, logs["rate"]))
     lt = lab_times(logs["lab"])
     plots.append(plot_bars(out, "lab.png", "Full-port lab scan: wall time", "seconds",
                            [p[1] for p in lt], [p[2] for p in lt]))
-    br = banner_rows(logs["banners"])
+    br = banner_rows(logs["lab"])
     plots.append(plot_bars(out, "banners.png", "Banner grabbing: banners right per second of wall time", "banners/s",
                            ["%s %s" % (r[0], r[1]) for r in br], [float(r[7]) for r in br]))
     plots.append(plot_match(out, logs["match"]))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-all: every benchmark in one go — core, tx, rate, rx, tcp, match, lab,
-# banners — side by side with masscan and ZMap where they apply, each log in
+# run-all: every benchmark in one go — core, tx, rate, rx, tcp, match,
+# output, lab (which ends with the banner run) — side by side with masscan and ZMap where they apply, each log in
 # bench-results/DATE/NAME.log, then bench-results/DATE/report.md (a table of
 # figures, PNG plots, the machine) from scripts/bench/report.py. Root.
 # UPDATE_README=1 also rewrites the README's numbers section from it.
@@ -8,7 +8,7 @@
 # the others still run.
 source "$(dirname "$0")/lib.sh"
 
-ALL="core tx rate rx tcp match lab banners"
+ALL="core tx rate rx tcp match output lab"
 ONLY=${ONLY:-$ALL}
 OUT=${OUT:-bench-results/$(date -u +%Y-%m-%dT%H%M%SZ)}
 mkdir -p "$OUT"
