@@ -277,8 +277,16 @@ main(int argc, char **argv)
 	size_t n;
 	struct banner *b = read_corpus(corpus, match_db_set(db), &n);
 
-	if (do_compare)
-		return compare(db, b, n, interp_every) ? 1 : 0;
+	if (do_compare) {
+		int rc = compare(db, b, n, interp_every) ? 1 : 0;
+
+		for (size_t i = 0; i < n; i++)
+			free(b[i].data);
+		free(b);
+		match_scratch_free(s);
+		match_db_close(db);
+		return rc;
+	}
 	if (!probe_count) {
 		probes[probe_count++] = "NULL";
 		probes[probe_count++] = "GetRequest";
