@@ -734,7 +734,8 @@ format_signature_cache(const struct config *cfg, FILE *out)
 static int
 set_identify_file(struct config *cfg, const char *v, char *err, size_t errlen)
 {
-	cfg->mode = MODE_IDENTIFY;
+	if (*v)
+		cfg->mode = MODE_IDENTIFY;
 	return replace_string(&cfg->identify_file, v, err, errlen);
 }
 

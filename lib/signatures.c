@@ -141,7 +141,7 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 {
 	struct sp_match m = {0};
 	const char *probe = "NULL";
-	int p;
+	int p, rc = 0;
 
 	if (node->type != YAML_MAPPING_NODE)
 		return sig_fail(ld, node, "a signature is a mapping, got %s",
@@ -165,8 +165,13 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 	}
 	p = sp_probe_find(ld->set, probe, 6);
 	if (p < 0) {
-		sig_fail(ld, node, "no TCP probe named %s", probe);
-		goto fail;
+		/* another probes file (--service-probes) may lack it: the
+		 * signature is unusable, not the whole set */
+		char why[96];
+
+		snprintf(why, sizeof(why), "no TCP probe named %s", probe);
+		sp_problem_add(ld->set, m.file, m.line, m.service, why);
+		goto drop;
 	}
 	for (int f = 0; f < SP_FIELDS; f++)
 		if (m.tmpl[f] && strchr(m.tmpl[f], '$'))
@@ -179,13 +184,15 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 bad_key:
 	sig_fail(ld, node, "a key must be a scalar");
 fail:
+	rc = -1;
+drop:
 	free(m.service);
 	free(m.pattern);
 	for (int f = 0; f < SP_FIELDS; f++)
 		free(m.tmpl[f]);
 	for (unsigned c = 0; c < m.cpe_count; c++)
 		free(m.cpe[c]);
-	return -1;
+	return rc;
 }
 
 static int

@@ -11,7 +11,8 @@
 
 /* Every *.yaml of dir, in name order, added after the probes' nmap lines
  * (nmap's answer stands where both match). Each file's bytes go into key.
- * Mistakes are errors "FILE:LINE:COL: ..." (-1); a missing dir is none. */
+ * Mistakes are errors "FILE:LINE:COL: ..." (-1); a missing dir is none; a
+ * signature for a probe the set lacks is a problem (listed, not used). */
 int signatures_load_dir(struct sp_set *set, const char *dir,
 			struct match_key *key, char *err, size_t errlen);
 /* The same for one file's text (name used in messages). */

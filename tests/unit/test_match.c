@@ -12,6 +12,7 @@
 #include "check.h"
 #include "match.h"
 #include "probes_nmap.h"
+#include "signatures.h"
 #include "version_tmpl.h"
 
 /* Lines in nmap's own syntax, several copied from nmap-service-probes. */
@@ -323,6 +324,57 @@ test_merge(const struct match_db *db)
 	probes_free(&reg);
 }
 
+static void
+test_signatures(void)
+{
+	static const char good[] = "signatures:\n"
+				   "  - service: redis\n"
+				   "    pattern: '^\\$\\d+\\r\\n# "
+				   "Server\\r\\nredis_version:([\\d.]+)'\n"
+				   "    product: Redis\n"
+				   "    version: $1\n"
+				   "    cpe: a:redis:redis:$1\n"
+				   "  - probe: GetRequest\n"
+				   "    service: web\n"
+				   "    pattern: '^HTTP'\n"
+				   "    flags: is\n"
+				   "    soft: true\n"
+				   "  - probe: Nope\n"
+				   "    service: x\n"
+				   "    pattern: x\n";
+	struct sp_set set;
+	char err[256];
+	const struct sp_probe *null, *get;
+
+	sp_init(&set);
+	sp_parse_text(&set, probes_text, strlen(probes_text), "p", err,
+		      sizeof(err));
+	CHECK(!signatures_load_text(&set, good, "s.yaml", err, sizeof(err)));
+	null = &set.probes[sp_probe_find(&set, "NULL", 6)];
+	get = &set.probes[sp_probe_find(&set, "GetRequest", 6)];
+	CHECK_EQ_U64(null->match_count, 9); /* after nmap's 8 */
+	CHECK_STR(null->matches[8].service, "redis");
+	CHECK_STR(null->matches[8].pattern,
+		  "^\\$\\d+\\r\\n# Server\\r\\nredis_version:([\\d.]+)");
+	CHECK(null->matches[8].uses_captures && !null->matches[8].soft);
+	CHECK_STR(null->matches[8].cpe[0], "a:redis:redis:$1");
+	CHECK_EQ_U64(null->matches[8].line, 2);
+	CHECK(get->matches[get->match_count - 1].soft);
+	CHECK_EQ_U64(get->matches[get->match_count - 1].flags,
+		     SP_CASELESS | SP_DOTALL);
+	/* the probe it names is missing: listed, not used */
+	CHECK(strstr(set.problems[set.problem_count - 1].reason, "Nope"));
+	CHECK(signatures_load_text(&set,
+				   "signatures:\n  - service: a\n"
+				   "    pattern: b\n    colour: red\n",
+				   "bad.yaml", err, sizeof(err)));
+	CHECK(strstr(err, "bad.yaml:4:13: unknown key 'colour'") == err);
+	CHECK(signatures_load_text(&set, "signatures:\n  - service: a\n",
+				   "bad.yaml", err, sizeof(err)));
+	CHECK(strstr(err, "needs service and pattern") != NULL);
+	sp_free(&set);
+}
+
 int
 main(void)
 {
@@ -334,6 +386,7 @@ main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_templates();
+	test_signatures();
 	db = open_text(dir);
 	CHECK(db != NULL);
 	if (db) {
