@@ -38,6 +38,30 @@ for _, f in r.xrange(sys.argv[2]):
     print(f[b"ip"].decode(), f[b"port"].decode(), f[b"status"].decode())
 PY
 }
+# group_records STREAM: the same, read through a consumer group by two
+# consumers taking turns, each entry acknowledged once.
+group_records() {
+	ip netns exec "$TS_SCAN_NS" "$PY" - "$PORT" "$1" <<'PY' | sort
+import redis, sys
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
+stream = sys.argv[2]
+r.xgroup_create(stream, "readers", id="0")
+seen = 0
+while True:
+    got = 0
+    for consumer in ("a", "b"):
+        for _, entries in r.xreadgroup("readers", consumer, {stream: ">"}, count=500):
+            for eid, f in entries:
+                print(f[b"ip"].decode(), f[b"port"].decode(), f[b"status"].decode())
+                r.xack(stream, "readers", eid)
+                got += 1
+    if not got:
+        break
+    seen += got
+pending = r.xpending(stream, "readers")["pending"]
+assert pending == 0, "unacknowledged: %d" % pending
+PY
+}
 # file_records NDJSON: the same from a file.
 file_records() {
 	"$PY" -c '
@@ -62,7 +86,9 @@ for s in 1 2; do
 done
 stream_records scan >"$WORK/stream"
 expect_same "two shards in one stream vs the unsharded file" "$WORK/full" "$WORK/stream"
-pass "two shards into one stream = the unsharded scan ($(wc -l <"$WORK/stream") records)"
+group_records scan >"$WORK/group"
+expect_same "the stream read by a consumer group" "$WORK/full" "$WORK/group"
+pass "two shards into one stream = the unsharded scan ($(wc -l <"$WORK/stream") records), read whole by a consumer group of two"
 
 # Unreachable Redis: exit 1, one clear line.
 rc=0
