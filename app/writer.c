@@ -16,8 +16,8 @@
 
 #define DRAIN_BURST 256
 
-/* Results wait for Redis in a queue of this many records or bytes. */
-#define REDIS_QUEUE_RECORDS (1u << 20)
+/* Results wait for Redis in a queue of output.redis_queue records, and at
+ * most this many bytes. */
 #define REDIS_QUEUE_BYTES (512ull << 20)
 #define REDIS_IN_FLIGHT 8192
 #define REDIS_CLOSE_TIMEOUT 10.0
@@ -28,7 +28,7 @@ static void
 redis_open(struct writer *w, const char *url)
 {
 	struct redis_sink_config rc = {
-		.queue_records = REDIS_QUEUE_RECORDS,
+		.queue_records = w->scan->cfg->redis_queue,
 		.queue_bytes = REDIS_QUEUE_BYTES,
 		.max_in_flight = REDIS_IN_FLIGHT,
 		.connect_timeout = 3.0,
@@ -62,7 +62,8 @@ static int
 writer_has_room(const struct writer *w)
 {
 	return w->redis == NULL ||
-	       redis_sink_pending(w->redis) + DRAIN_BURST <= REDIS_QUEUE_RECORDS;
+	       redis_sink_pending(w->redis) + DRAIN_BURST <=
+		       w->scan->cfg->redis_queue;
 }
 
 void

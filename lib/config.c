@@ -948,6 +948,8 @@ static const struct config_key config_keys[] = {
 	{ .name = "output.stats_interval", .type = KEY_CUSTOM,
 	  FIELD(stats_interval), .parse = set_stats_interval,
 	  .format = format_stats_interval },
+	{ .name = "output.redis_queue", .type = KEY_UINT, FIELD(redis_queue),
+	  .min = 1024, .max = 1 << 26 },
 	{ .name = "output.stats_format", .type = KEY_ENUM, FIELD(stats_format),
 	  .names = stats_format_names },
 
@@ -1249,6 +1251,7 @@ config_init(struct config *cfg)
 	cfg->rx_queues = 1;
 	cfg->mempool_size = 8191;
 	cfg->ring_size = 65536;
+	cfg->redis_queue = 1 << 20;
 	cfg->banner_max_connections = 1000000;
 	cfg->banner_max_bytes = 4096;
 	cfg->banner_buffers = 65536;

@@ -101,6 +101,7 @@ struct config {
 	int quiet;
 	double stats_interval;	/* between status lines, default 1 s */
 	enum stats_format stats_format;
+	unsigned redis_queue; /* records waiting for Redis, default 1M */
 
 	/* banners: the user-mode TCP stack on the RX lcores */
 	unsigned banner_max_connections; /* TCBs per RX lcore, default 1M */

@@ -103,6 +103,7 @@ static const struct flag flags[] = {
     {"--quiet", FLAG_TRUE, "output.quiet", 0},
     {"--stats-interval", FLAG_VALUE, "output.stats_interval", 0},
     {"--stats-format", FLAG_VALUE, "output.stats_format", 0},
+    {"--redis-queue", FLAG_VALUE, "output.redis_queue", 0},
 
     {"--max-connections", FLAG_VALUE, "banners.max_connections", 0},
     {"--banner-bytes", FLAG_VALUE, "banners.max_bytes", 0},
@@ -438,6 +439,8 @@ config_print_usage(FILE *out)
 "output\n"
 "  -o, --output FILE         default stdout ('-'); redis://HOST[:PORT]/STREAM\n"
 "                            adds each result to a Redis Stream (XADD)\n"
+"  --redis-queue N           results waiting for Redis (default 1048576);\n"
+"                            sending holds at three quarters\n"
 "  --output-format FORMAT    ndjson (default), json, list, grepable, xml, binary\n"
 "  -oD/-oJ/-oL/-oG/-oX/-oB FILE   file and format at once, as masscan\n"
 "  --append-output           continue the file (header once, trailer moved)\n"

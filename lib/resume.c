@@ -21,6 +21,7 @@ static const char *const may_change[] = {
     "output.quiet",
     "output.stats_interval",
     "output.stats_format",
+    "output.redis_queue",
     "source.mac",
     "router.mac",
     "router.gateway",

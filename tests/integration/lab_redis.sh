@@ -90,6 +90,27 @@ group_records scan >"$WORK/group"
 expect_same "the stream read by a consumer group" "$WORK/full" "$WORK/group"
 pass "two shards into one stream = the unsharded scan ($(wc -l <"$WORK/stream") records), read whole by a consumer group of two"
 
+# A stalled Redis: with a small queue the TX lcores hold (counted), and once
+# Redis resumes every result arrives.
+lab_scan "${args[@]}" --rate 20000 --redis-queue 2048 -o "redis://127.0.0.1:$PORT/stalled" \
+	2>"$WORK/err" &
+scan=$!
+for _ in $(seq 300); do
+	n=$(ip netns exec "$TS_SCAN_NS" redis-cli -p "$PORT" xlen stalled 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 500 ] && break
+	sleep 0.05
+done
+kill -STOP "$REDIS_PID"
+sleep 2
+kill -CONT "$REDIS_PID"
+wait "$scan" || { cat "$WORK/err" >&2; fail "scan into a stalled Redis failed"; }
+stream_records stalled >"$WORK/stalled"
+expect_same "results through a stalled Redis" "$WORK/full" "$WORK/stalled"
+held=$(sed -n 's/^redis added [0-9]*, spilled 0, held \([0-9]*\), held_seconds \([0-9.]*\)$/\1 \2/p' "$WORK/err")
+[ -n "$held" ] && awk -v h="$held" 'BEGIN { split(h, a, " "); exit !(a[1] >= 1 && a[2] >= 1.0) }' ||
+	{ cat "$WORK/err" >&2; fail "a stalled Redis did not hold the scan back"; }
+pass "Redis stalled 2 s: the scan held ($held: times, seconds), every result arrived"
+
 # Unreachable Redis: exit 1, one clear line.
 rc=0
 lab_scan "${args[@]}" -o "redis://127.0.0.1:$((PORT + 1))/scan" >/dev/null 2>"$WORK/err" || rc=$?
