@@ -56,15 +56,15 @@ tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
 	if (t->free_head != TIMER_NIL) {
 		n = t->free_head;
 		tcb = &t->tcbs[n];
-		t->free_head = tcb->timer.next;
+		t->free_head = tcb->timer.at;
 	} else if (t->fresh < t->capacity) {
 		n = t->fresh++;
 		tcb = &t->tcbs[n];
+		timer_link_init(&tcb->timer);
 	} else {
 		return NULL;
 	}
 	tcb->tuple = *k;
-	timer_link_init(&tcb->timer);
 	tcb->state = TCB_FREE;
 	for (i = hash & t->mask; t->slots[i].tcb_plus1 != 0;
 	     i = (i + 1) & t->mask)
@@ -114,7 +114,7 @@ tcb_table_remove(struct tcb_table *t, struct tcb *tcb)
 	if (t->slots[i].tcb_plus1 == n + 1)
 		backward_shift(t, i);
 	tcb->state = TCB_FREE;
-	tcb->timer.next = t->free_head;
+	tcb->timer.at = t->free_head;
 	t->free_head = n;
 	t->in_use--;
 }

@@ -31,7 +31,7 @@ enum tcb_state {
  * (probe, then FIN) from iss + 1; times are ticks (ms, modulo 2^32). */
 struct tcb {
 	struct tcp_tuple tuple;	 /* the key: first, as tcb_table expects */
-	struct timer_link timer; /* also the free-list link of a free TCB */
+	struct timer_link timer; /* .at: the free list's link when free */
 	uint32_t iss;		 /* our ISN: the SYN cookie */
 	uint32_t rcv_nxt;	 /* next byte expected from them */
 	uint32_t snd_wnd;	 /* their window in bytes, from snd_una */
@@ -72,7 +72,7 @@ struct tcb_table {
 	uint32_t mask;
 	uint32_t capacity;
 	uint32_t in_use;
-	uint32_t free_head; /* freed TCBs, chained by timer.next */
+	uint32_t free_head; /* freed TCBs, chained by timer.at */
 	uint32_t fresh;	    /* TCBs from here on were never used */
 	uint64_t seed;
 };
@@ -161,8 +161,10 @@ tcb_table_find(const struct tcb_table *t, const struct tcp_tuple *k,
 }
 
 /* Take a free TCB for a tuple that is not in the table and index it. Its
- * tuple is set, its timer link unarmed, its state TCB_FREE and the rest
- * left as it was: the caller fills it. NULL when all are in use. */
+ * tuple is set, its timer link unarmed (set up by timer_link_init when
+ * the TCB is first used, left as it is after: the wheel may still hold
+ * its entry), its state TCB_FREE and the rest left as it was: the caller
+ * fills it. NULL when all are in use. */
 struct tcb *tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
 			     uint32_t hash);
 
