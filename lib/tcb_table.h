@@ -9,6 +9,9 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 #include "timer_wheel.h"
 
@@ -151,11 +154,20 @@ static inline unsigned
 tcb_group_match(const struct tcb_group *g, uint32_t hash)
 {
 	uint32_t tag = tcb_tag(hash);
+#ifdef __AVX2__
+	/* the 7 tags and the overflow count, in one compare */
+	__m256i eq = _mm256_cmpeq_epi32(_mm256_load_si256((const __m256i *)g),
+					_mm256_set1_epi32((int)tag));
+
+	return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
+	       ((1u << TCB_GROUP_SLOTS) - 1);
+#else
 	unsigned match = 0;
 
 	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
 		match |= (unsigned)(g->hash[k] == tag) << k;
 	return match;
+#endif
 }
 
 /* The TCB named by the first slot whose hash matches (its tuple not yet
