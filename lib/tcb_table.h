@@ -1,13 +1,17 @@
 /* tcb_table: the banner stack's connections — a fixed array of 64-byte TCBs
- * and an open-addressing index from 4-tuple to TCB (linear probing,
- * backward-shift deletion), both in memory the caller provides. Nothing is
- * allocated after init; a TCB keeps its number for its whole life. */
+ * and an open-addressing index from 4-tuple to TCB (groups of 7 slots in a
+ * cache line, probed group by group), both in memory the caller provides.
+ * Nothing is allocated after init; a TCB keeps its number for its whole
+ * life. */
 #ifndef TIDESCAN_TCB_TABLE_H
 #define TIDESCAN_TCB_TABLE_H
 
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 #include "timer_wheel.h"
 
@@ -31,7 +35,7 @@ enum tcb_state {
  * (probe, then FIN) from iss + 1; times are ticks (ms, modulo 2^32). */
 struct tcb {
 	struct tcp_tuple tuple;	 /* the key: first, as tcb_table expects */
-	struct timer_link timer; /* also the free-list link of a free TCB */
+	struct timer_link timer; /* .at: the free list's link when free */
 	uint32_t iss;		 /* our ISN: the SYN cookie */
 	uint32_t rcv_nxt;	 /* next byte expected from them */
 	uint32_t snd_wnd;	 /* their window in bytes, from snd_una */
@@ -54,25 +58,34 @@ static_assert(sizeof(struct tcb) == 64, "a TCB is one cache line");
 static_assert(offsetof(struct tcb, tuple) == 0, "the key comes first");
 
 #define TCB_NO_BUFFER 0xffffffffu
-/* Most TCBs a table holds (its index then has 2^28 slots). */
+/* Most TCBs a table holds (its index then has 2^25 groups). */
 #define TCB_TABLE_MAX 200000000u
 static_assert(TCB_TABLE_MAX <= TIMER_MAX_ELEMENTS,
 	      "every TCB can be a timer wheel element");
 
-/* An index slot: the high 32 bits of the tuple's hash and the TCB's number
- * plus one (0: empty). The home slot of a hash h is h & mask. */
-struct tcb_slot {
-	uint32_t hash;
-	uint32_t tcb_plus1;
+/* An index group: one cache line of TCB_GROUP_SLOTS slots, each the
+ * tuple's hash and the TCB's number plus one (0: empty), and how many
+ * entries whose probe started before it went past it (full when they came
+ * in): a lookup stops at the first group without one. The home group of a
+ * hash h is h & mask; its slot keeps tcb_tag(h). */
+#define TCB_GROUP_SLOTS 7
+struct tcb_group {
+	uint32_t hash[TCB_GROUP_SLOTS];
+	uint32_t overflow;
+	uint32_t tcb_plus1[TCB_GROUP_SLOTS];
+	uint32_t unused;
 };
 
+static_assert(sizeof(struct tcb_group) == 64, "a group is one cache line");
+
 struct tcb_table {
-	struct tcb *tcbs;	/* capacity TCBs */
-	struct tcb_slot *slots; /* mask + 1 slots, at least 1.25 * capacity */
+	struct tcb *tcbs;	  /* capacity TCBs */
+	struct tcb_group *groups; /* mask + 1 groups: at least 1.25 *
+				   * capacity slots */
 	uint32_t mask;
 	uint32_t capacity;
 	uint32_t in_use;
-	uint32_t free_head; /* freed TCBs, chained by timer.next */
+	uint32_t free_head; /* freed TCBs, chained by timer.at */
 	uint32_t fresh;	    /* TCBs from here on were never used */
 	uint64_t seed;
 };
@@ -126,7 +139,35 @@ tcb_at(const struct tcb_table *t, uint32_t i)
 static inline void
 tcb_table_prefetch(const struct tcb_table *t, uint32_t hash)
 {
-	__builtin_prefetch(&t->slots[hash & t->mask]);
+	__builtin_prefetch(&t->groups[hash & t->mask]);
+}
+
+/* What a slot keeps of a hash: never 0, the hash of an empty slot. */
+static inline uint32_t
+tcb_tag(uint32_t hash)
+{
+	return hash | 1;
+}
+
+/* Slots of group g holding this hash, as bits (compared all at once). */
+static inline unsigned
+tcb_group_match(const struct tcb_group *g, uint32_t hash)
+{
+	uint32_t tag = tcb_tag(hash);
+#ifdef __AVX2__
+	/* the 7 tags and the overflow count, in one compare */
+	__m256i eq = _mm256_cmpeq_epi32(_mm256_load_si256((const __m256i *)g),
+					_mm256_set1_epi32((int)tag));
+
+	return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
+	       ((1u << TCB_GROUP_SLOTS) - 1);
+#else
+	unsigned match = 0;
+
+	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
+		match |= (unsigned)(g->hash[k] == tag) << k;
+	return match;
+#endif
 }
 
 /* The TCB named by the first slot whose hash matches (its tuple not yet
@@ -135,12 +176,13 @@ static inline struct tcb *
 tcb_table_candidate(const struct tcb_table *t, uint32_t hash)
 {
 	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		const struct tcb_slot *s = &t->slots[i];
+		const struct tcb_group *g = &t->groups[i];
+		unsigned match = tcb_group_match(g, hash);
 
-		if (s->tcb_plus1 == 0)
+		if (match)
+			return &t->tcbs[g->tcb_plus1[__builtin_ctz(match)] - 1];
+		if (g->overflow == 0)
 			return NULL;
-		if (s->hash == hash)
-			return &t->tcbs[s->tcb_plus1 - 1];
 	}
 }
 
@@ -150,19 +192,25 @@ tcb_table_find(const struct tcb_table *t, const struct tcp_tuple *k,
 	       uint32_t hash)
 {
 	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		const struct tcb_slot *s = &t->slots[i];
+		const struct tcb_group *g = &t->groups[i];
 
-		if (s->tcb_plus1 == 0)
+		for (unsigned m = tcb_group_match(g, hash); m; m &= m - 1) {
+			struct tcb *tcb =
+			    &t->tcbs[g->tcb_plus1[__builtin_ctz(m)] - 1];
+
+			if (tcp_tuple_equal(&tcb->tuple, k))
+				return tcb;
+		}
+		if (g->overflow == 0)
 			return NULL;
-		if (s->hash == hash &&
-		    tcp_tuple_equal(&t->tcbs[s->tcb_plus1 - 1].tuple, k))
-			return &t->tcbs[s->tcb_plus1 - 1];
 	}
 }
 
 /* Take a free TCB for a tuple that is not in the table and index it. Its
- * tuple is set, its timer link unarmed, its state TCB_FREE and the rest
- * left as it was: the caller fills it. NULL when all are in use. */
+ * tuple is set, its timer link unarmed (set up by timer_link_init when
+ * the TCB is first used, left as it is after: the wheel may still hold
+ * its entry), its state TCB_FREE and the rest left as it was: the caller
+ * fills it. NULL when all are in use. */
 struct tcb *tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
 			     uint32_t hash);
 

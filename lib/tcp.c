@@ -18,11 +18,10 @@
  * deadlines: total (opened_at + total), the event (server-first wait,
  * retransmit or persist, at event_at) and idle (active_at + idle, once the
  * server spoke or our probe went out and nothing of ours is pending).
- * When idle moves later (new data) the timer stays where it is: it fires
- * early, tcb_on_timer sees nothing due and re-arms it, so a data segment
- * costs no timer work. When the event goes away (the server spoke during
- * the wait, our probe was acknowledged) the timer moves at once: a few
- * stores now rather than a wake-up for nothing, which costs a cache miss.
+ * Moving it later (new data, the event gone) only stores the deadline in
+ * the TCB: the wheel queues its entry again when that comes up. Closing
+ * only clears the TCB's armed flag. No timer operation writes to another
+ * TCB but the rare move earlier (timer_wheel.h).
  */
 
 /* tcb.flags */
@@ -41,6 +40,8 @@
 #define MAX_WSCALE 14
 #define MAX_RTO_MS 60000u
 #define BURST 32
+/* Segments ahead of the one handled whose writes are prefetched. */
+#define WRITES_AHEAD 8
 
 static_assert(TCP_MAX_CONNECTIONS <= TCB_TABLE_MAX,
 	      "the TCB table holds the most connections allowed");
@@ -305,15 +306,15 @@ tcb_deadline(const struct tcp_stack *s, const struct tcb *t)
 	return at;
 }
 
-/* Make sure the timer fires no later than the earliest deadline; with
- * `exact`, at it. */
+/* Set the timer to the earliest deadline. A later one costs no wheel
+ * work (the wheel queues the entry again when it comes up), an earlier
+ * one moves the entry. */
 static inline void
-tcb_schedule(struct tcp_stack *s, struct tcb *t, int exact)
+tcb_schedule(struct tcp_stack *s, struct tcb *t)
 {
 	uint32_t at = tcb_deadline(s, t);
 
-	if (timer_link_armed(&t->timer) &&
-	    (exact ? t->timer.at == at : tick_before_eq(t->timer.at, at)))
+	if (timer_link_armed(&t->timer) && t->timer.at == at)
 		return;
 	timer_wheel_arm(&s->wheel, tcb_index(&s->table, t), at);
 }
@@ -363,7 +364,7 @@ tcb_finish(struct tcp_stack *s, struct tcb *t, enum tcp_close_reason reason,
 		t->retries = 0;
 		t->flags = (uint8_t)((t->flags & ~TCB_PERSIST) | TCB_EVENT);
 		t->event_at = now + s->rto_ms;
-		tcb_schedule(s, t, 0);
+		tcb_schedule(s, t);
 		return;
 	}
 	if (reason == TCP_CLOSE_FIN)
@@ -384,7 +385,7 @@ tcb_on_timer(struct tcp_stack *s, struct tcb *t, uint32_t now)
 			}
 			tcb_retransmit(s, t, now);
 		}
-		tcb_schedule(s, t, 0);
+		tcb_schedule(s, t);
 		return;
 	}
 	if (!tick_before(now, t->opened_at + s->total_ms)) {
@@ -415,7 +416,7 @@ tcb_on_timer(struct tcp_stack *s, struct tcb *t, uint32_t now)
 		tcb_finish(s, t, TCP_CLOSE_IDLE, now);
 		return;
 	}
-	tcb_schedule(s, t, 0);
+	tcb_schedule(s, t);
 }
 
 /* Expired TCBs are taken TIMER_AHEAD ahead of their handling, and their
@@ -496,7 +497,7 @@ tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 		t->flags |= TCB_EVENT;
 		t->event_at = now + (p && p->wait_ms ? p->wait_ms : s->wait_ms);
 	}
-	tcb_schedule(s, t, 0);
+	tcb_schedule(s, t);
 	return TCP_OPENED;
 }
 
@@ -767,7 +768,6 @@ tcb_input(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 	  uint32_t now)
 {
 	enum receive_result r = RECEIVE_QUIET;
-	uint8_t had_event = t->flags & TCB_EVENT;
 	uint32_t ack_off;
 	unsigned sent = 0;
 
@@ -793,7 +793,7 @@ tcb_input(struct tcp_stack *s, struct tcb *t, const struct tcp_segment *seg,
 		sent = tcb_send(s, t, now);
 	if (r == RECEIVE_ACK && sent == 0)
 		send_ack(s, t);
-	tcb_schedule(s, t, had_event && !(t->flags & TCB_EVENT));
+	tcb_schedule(s, t);
 	return TCP_ACCEPTED;
 }
 
@@ -853,40 +853,29 @@ prefetch_copy(const struct tcp_stack *s, const struct tcb *t,
 }
 
 /* Start loading what handling segment g will write to beyond its TCB:
- * where its data goes, and the timer-list neighbours that a close or a
- * moved timer writes (stores that miss the cache hold up later stores).
+ * where its data goes (stores that miss the cache hold up later stores).
  * t is its TCB, or NULL for a SYN-ACK that would open one; `taking` and
  * `opening` are the buffers that segments before it will take and the
  * free TCB the next SYN-ACK will. Returns 1 if it counted on a buffer. */
 static inline unsigned
 prefetch_writes(const struct tcp_stack *s, const struct tcb *t,
-		const struct tcp_segment *g, uint32_t now, unsigned taking,
-		uint32_t *opening)
+		const struct tcp_segment *g, unsigned taking, uint32_t *opening)
 {
-	unsigned took = 0;
-
 	if (t == NULL) {
 		uint32_t i = *opening;
+		const struct tcb *f;
 
 		if (!is_synack(g->flags) || i == TIMER_NIL)
 			return 0;
-		/* the TCB it will take, and the list its timer joins */
-		timer_wheel_prefetch_arm(&s->wheel, i, now + s->wait_ms);
-		*opening = tcb_at(&s->table, i)->timer.next;
+		/* the TCB it will take */
+		f = tcb_at(&s->table, i);
+		__builtin_prefetch(f, 1);
+		*opening = f->timer.at;
 		return 0;
 	}
-	if (t->state != TCB_OPEN)
+	if (t->state != TCB_OPEN || g->len == 0)
 		return 0;
-	if (g->len)
-		took = prefetch_copy(s, t, g, taking);
-	if ((g->flags & (TCP_FLAG_RST | TCP_FLAG_FIN)) ||
-	    ((t->flags & TCB_EVENT) && (g->len || g->ack != t->iss + 1)))
-		timer_wheel_prefetch_cancel(&s->wheel, tcb_index(&s->table, t));
-	/* their first word ends the wait: the timer moves to idle */
-	if (g->len && (t->flags & (TCB_EVENT | TCB_PROBED)) == TCB_EVENT)
-		timer_wheel_prefetch_arm(&s->wheel, tcb_index(&s->table, t),
-					 now + s->idle_ms);
-	return took;
+	return prefetch_copy(s, t, g, taking);
 }
 
 /* Four passes over each group of BURST segments, so that the cache misses
@@ -901,6 +890,7 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 {
 	struct tcb *cand[BURST];
 	uint32_t hash[BURST];
+	unsigned took[BURST];
 
 	for (unsigned base = 0; base < n; base += BURST) {
 		unsigned m = n - base < BURST ? n - base : BURST;
@@ -917,13 +907,22 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 			if (cand[i])
 				__builtin_prefetch(cand[i], 1);
 		}
-		for (unsigned i = 0; i < m; i++)
-			taking += prefetch_writes(
-			    s, cand[i], &g[i], (uint32_t)now, taking, &opening);
+		for (unsigned i = 0; i < m && i < WRITES_AHEAD; i++) {
+			took[i] = prefetch_writes(s, cand[i], &g[i], taking,
+						  &opening);
+			taking += took[i];
+		}
 		for (unsigned i = 0; i < m; i++) {
+			unsigned j = i + WRITES_AHEAD;
 			struct tcb *t = cand[i];
 			enum tcp_verdict v;
 
+			if (j < m) {
+				took[j] = prefetch_writes(s, cand[j], &g[j],
+							  taking, &opening);
+				taking += took[j];
+			}
+			taking -= took[i];
 			if (!t || t->state == TCB_FREE ||
 			    !tcp_tuple_equal(&t->tuple, &g[i].tuple))
 				t = tcb_table_find(&s->table, &g[i].tuple,
@@ -1090,7 +1089,8 @@ layout_of(const struct tcp_config *cfg, struct layout *l)
 	l->table = off;
 	off += align64(tcb_table_footprint(cfg->max_connections));
 	l->wheel = off;
-	off += align64(timer_wheel_footprint(TCP_WHEEL_BUCKETS));
+	off += align64(
+	    timer_wheel_footprint(TCP_WHEEL_BUCKETS, cfg->max_connections));
 	l->buf_stack = off;
 	off += align64((size_t)cfg->buffer_count * sizeof(uint32_t));
 	l->buffers = off;
@@ -1143,8 +1143,8 @@ tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
 	tcb_table_init(&s->table, base + l.table, cfg->max_connections,
 		       cfg->hash_seed);
 	timer_wheel_init(&s->wheel, base + l.wheel, TCP_WHEEL_BUCKETS,
-			 &s->table.tcbs[0].timer, sizeof(struct tcb),
-			 (uint32_t)now);
+			 cfg->max_connections, &s->table.tcbs[0].timer,
+			 sizeof(struct tcb), (uint32_t)now);
 	s->buffers = (uint8_t *)base + l.buffers;
 	s->buf_stack = (uint32_t *)(base + l.buf_stack);
 	s->buf_stride = l.buf_stride;

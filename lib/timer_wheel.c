@@ -1,10 +1,12 @@
-/* timer_wheel: buckets of doubly linked lists threaded through the elements
- * themselves (uint32_t indices, no pointers), one bucket per tick modulo the
- * wheel size, TIMER_LANES lists per bucket; see timer_wheel.h. */
+/* timer_wheel: buckets as stacks of element numbers in pool chunks, and
+ * lazy entries (an entry is queued again if its element's deadline moved
+ * later, dropped if it was cancelled); see timer_wheel.h. */
 #include "timer_wheel.h"
 
-/* prev of a list's first element: TIMER_HEAD | list number. */
-#define TIMER_HEAD 0x80000000u
+#define CHUNK_WORDS 16
+#define FIRST_ENTRY 2 /* words 0 and 1: the chunk below, the bucket */
+/* Elements whose links expiry starts loading ahead of their turn. */
+#define EXPIRE_AHEAD 20
 
 static inline struct timer_link *
 link_of(const struct timer_wheel *w, uint32_t i)
@@ -12,165 +14,197 @@ link_of(const struct timer_wheel *w, uint32_t i)
 	return (struct timer_link *)(w->base + (size_t)i * w->stride);
 }
 
-/* The list of element i armed for tick `at`. */
+/* The bucket that holds the entries of the tick expiring. */
 static inline uint32_t
-list_of(const struct timer_wheel *w, uint32_t at, uint32_t i)
+expiring(const struct timer_wheel *w)
 {
-	return (at & w->mask) * TIMER_LANES + i % TIMER_LANES;
+	return w->mask + 1;
 }
 
-/* The list holding lane k of the tick being expired. */
-static inline uint32_t
-expiring(const struct timer_wheel *w, uint32_t k)
+/* Chunks: one per TIMER_CHUNK_ENTRIES entries (an element has at most
+ * one), plus a partly filled top per bucket. */
+static size_t
+chunk_count(uint32_t buckets, uint32_t elements)
 {
-	return (w->mask + 1) * TIMER_LANES + k;
+	return (size_t)elements / TIMER_CHUNK_ENTRIES + buckets + 2;
+}
+
+static size_t
+buckets_bytes(uint32_t buckets)
+{
+	size_t n = ((size_t)buckets + 1) * sizeof(struct timer_bucket);
+
+	return (n + 63) & ~(size_t)63;
 }
 
 size_t
-timer_wheel_footprint(uint32_t buckets)
+timer_wheel_footprint(uint32_t buckets, uint32_t elements)
 {
-	return ((size_t)buckets + 1) * TIMER_LANES * sizeof(uint32_t);
+	return buckets_bytes(buckets) +
+	       chunk_count(buckets, elements) * CHUNK_WORDS * sizeof(uint32_t);
 }
 
 void
 timer_wheel_init(struct timer_wheel *w, void *mem, uint32_t buckets,
-		 struct timer_link *links, size_t stride, uint32_t now)
+		 uint32_t elements, struct timer_link *links, size_t stride,
+		 uint32_t now)
 {
-	w->heads = mem;
+	size_t chunks = chunk_count(buckets, elements);
+
+	w->bucket = mem;
+	w->pool = (uint32_t *)((char *)mem + buckets_bytes(buckets));
 	w->mask = buckets - 1;
 	w->now = now;
-	w->lane = 0;
 	w->base = (char *)links;
 	w->stride = stride;
 	w->armed = 0;
-	for (size_t l = 0; l < ((size_t)buckets + 1) * TIMER_LANES; l++)
-		w->heads[l] = TIMER_NIL;
+	for (uint32_t b = 0; b <= buckets; b++)
+		w->bucket[b] = (struct timer_bucket){TIMER_NIL, 0};
+	for (size_t c = 0; c < chunks; c++)
+		w->pool[c * CHUNK_WORDS] =
+		    c + 1 < chunks ? (uint32_t)(c + 1) : TIMER_NIL;
+	w->free_chunk = 0;
 }
 
-/* Put element i first in list `list`. */
+/* Drop bucket b's top chunk, now empty. */
 static inline void
-list_push(struct timer_wheel *w, uint32_t list, uint32_t i,
-	  struct timer_link *l)
+chunk_free_top(struct timer_wheel *w, struct timer_bucket *bk)
 {
-	uint32_t first = w->heads[list];
+	uint32_t c = bk->top;
 
-	l->next = first;
-	l->prev = TIMER_HEAD | list;
-	if (first != TIMER_NIL)
-		link_of(w, first)->prev = i;
-	w->heads[list] = i;
+	bk->top = w->pool[c * CHUNK_WORDS];
+	bk->n = bk->top == TIMER_NIL ? 0 : TIMER_CHUNK_ENTRIES;
+	w->pool[c * CHUNK_WORDS] = w->free_chunk;
+	w->free_chunk = c;
 }
 
+/* Queue element i (link l, armed or not) at tick `at`. */
 static inline void
-list_unlink(struct timer_wheel *w, struct timer_link *l)
+entry_push(struct timer_wheel *w, uint32_t i, struct timer_link *l, uint32_t at)
 {
-	if (l->next != TIMER_NIL)
-		link_of(w, l->next)->prev = l->prev;
-	if (l->prev & TIMER_HEAD)
-		w->heads[l->prev & ~TIMER_HEAD] = l->next;
-	else
-		link_of(w, l->prev)->next = l->next;
-	l->prev = TIMER_NIL;
+	uint32_t b = at & w->mask;
+	struct timer_bucket *bk = &w->bucket[b];
+	uint32_t pos;
+
+	if (bk->top == TIMER_NIL || bk->n == TIMER_CHUNK_ENTRIES) {
+		/* the pool holds a chunk for every full one plus a top per
+		 * bucket, so it is never empty here */
+		uint32_t c = w->free_chunk;
+
+		w->free_chunk = w->pool[c * CHUNK_WORDS];
+		w->pool[c * CHUNK_WORDS] = bk->top;
+		w->pool[c * CHUNK_WORDS + 1] = b;
+		bk->top = c;
+		bk->n = 0;
+	}
+	pos = bk->top * CHUNK_WORDS + FIRST_ENTRY + bk->n++;
+	w->pool[pos] = i;
+	l->pos = (l->pos & TIMER_ARMED) | pos;
+	l->qat = at;
+}
+
+/* Take the entry at pos out of its bucket: the bucket's last entry fills
+ * its place. */
+static void
+entry_remove(struct timer_wheel *w, uint32_t pos)
+{
+	uint32_t chunk = pos & ~(uint32_t)(CHUNK_WORDS - 1);
+	struct timer_bucket *bk = &w->bucket[w->pool[chunk + 1]];
+	uint32_t last;
+
+	last = bk->top * CHUNK_WORDS + FIRST_ENTRY + bk->n - 1;
+	if (last != pos) {
+		uint32_t j = w->pool[last];
+		struct timer_link *m = link_of(w, j);
+
+		w->pool[pos] = j;
+		m->pos = (m->pos & TIMER_ARMED) | pos;
+	}
+	if (--bk->n == 0)
+		chunk_free_top(w, bk);
 }
 
 void
 timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at)
 {
 	struct timer_link *l = link_of(w, i);
+	uint32_t pos = l->pos & ~TIMER_ARMED;
 
-	if (timer_link_armed(l))
-		list_unlink(w, l);
-	else
+	if (!(l->pos & TIMER_ARMED))
 		w->armed++;
 	if (tick_before_eq(at, w->now))
 		at = w->now + 1;
 	l->at = at;
-	list_push(w, list_of(w, at, i), i, l);
+	l->pos |= TIMER_ARMED;
+	if (pos != TIMER_POS_NONE) {
+		if (tick_before_eq(l->qat, at))
+			return; /* its entry comes first: queued again then */
+		entry_remove(w, pos);
+	}
+	entry_push(w, i, l, at);
 }
 
-void
-timer_wheel_cancel(struct timer_wheel *w, uint32_t i)
-{
-	struct timer_link *l = link_of(w, i);
-
-	if (!timer_link_armed(l))
-		return;
-	list_unlink(w, l);
-	w->armed--;
-}
-
-void
-timer_wheel_prefetch_cancel(const struct timer_wheel *w, uint32_t i)
-{
-	const struct timer_link *l = link_of(w, i);
-
-	if (!timer_link_armed(l))
-		return;
-	if (l->next != TIMER_NIL)
-		__builtin_prefetch(link_of(w, l->next), 1);
-	if (!(l->prev & TIMER_HEAD))
-		__builtin_prefetch(link_of(w, l->prev), 1);
-}
-
-void
-timer_wheel_prefetch_arm(const struct timer_wheel *w, uint32_t i, uint32_t at)
-{
-	uint32_t first;
-
-	if (tick_before_eq(at, w->now))
-		at = w->now + 1;
-	first = w->heads[list_of(w, at, i)];
-	if (first != TIMER_NIL)
-		__builtin_prefetch(link_of(w, first), 1);
-}
-
-/* Move the lists of the wheel's next tick to the expiring lists. */
+/* Move the entries of the wheel's next tick to the expiring bucket. */
 static void
 take_next_tick(struct timer_wheel *w)
 {
-	uint32_t base;
+	struct timer_bucket *bk, *e = &w->bucket[expiring(w)];
 
 	w->now++;
-	base = (w->now & w->mask) * TIMER_LANES;
-	for (uint32_t k = 0; k < TIMER_LANES; k++) {
-		uint32_t i = w->heads[base + k];
+	bk = &w->bucket[w->now & w->mask];
+	*e = *bk;
+	*bk = (struct timer_bucket){TIMER_NIL, 0};
+	for (uint32_t c = e->top; c != TIMER_NIL; c = w->pool[c * CHUNK_WORDS])
+		w->pool[c * CHUNK_WORDS + 1] = expiring(w);
+}
 
-		if (i == TIMER_NIL)
-			continue;
-		w->heads[base + k] = TIMER_NIL;
-		w->heads[expiring(w, k)] = i;
-		link_of(w, i)->prev = TIMER_HEAD | expiring(w, k);
-		__builtin_prefetch(link_of(w, i));
+/* Start loading the link of the entry `ahead` places below the top of
+ * bucket e. */
+static inline void
+prefetch_below(const struct timer_wheel *w, const struct timer_bucket *e,
+	       uint32_t ahead)
+{
+	uint32_t c = e->top, n = e->n;
+
+	while (ahead >= n) {
+		c = w->pool[c * CHUNK_WORDS];
+		if (c == TIMER_NIL)
+			return;
+		ahead -= n;
+		n = TIMER_CHUNK_ENTRIES;
 	}
+	__builtin_prefetch(
+	    link_of(w, w->pool[c * CHUNK_WORDS + FIRST_ENTRY + n - 1 - ahead]),
+	    1);
 }
 
 uint32_t
 timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 {
-	for (;;) {
-		uint32_t k, i = TIMER_NIL;
+	struct timer_bucket *e = &w->bucket[expiring(w)];
 
-		/* the next lane with entries, in turn: while one lane's
-		 * element is handled, the next ones' are on their way */
-		for (k = 0; k < TIMER_LANES; k++) {
-			i = w->heads[expiring(w, (w->lane + k) % TIMER_LANES)];
-			if (i != TIMER_NIL)
-				break;
-		}
-		if (i != TIMER_NIL) {
+	for (;;) {
+		if (e->top != TIMER_NIL) {
+			uint32_t pos =
+			    e->top * CHUNK_WORDS + FIRST_ENTRY + e->n - 1;
+			uint32_t i = w->pool[pos];
 			struct timer_link *l = link_of(w, i);
 
-			w->lane = (w->lane + k + 1) % TIMER_LANES;
-			list_unlink(w, l);
-			if (l->next != TIMER_NIL)
-				__builtin_prefetch(link_of(w, l->next));
-			if (tick_before_eq(l->at, w->now)) {
-				w->armed--;
-				return i;
+			prefetch_below(w, e, EXPIRE_AHEAD);
+			if (--e->n == 0)
+				chunk_free_top(w, e);
+			l->pos &= TIMER_ARMED;
+			l->pos |= TIMER_POS_NONE;
+			if (!(l->pos & TIMER_ARMED))
+				continue; /* cancelled */
+			if (tick_before(w->now, l->at)) {
+				/* moved later, or due in a later turn */
+				entry_push(w, i, l, l->at);
+				continue;
 			}
-			/* Due in a later revolution: back to its bucket. */
-			list_push(w, list_of(w, l->at, i), i, l);
-			continue;
+			l->pos = TIMER_POS_NONE;
+			w->armed--;
+			return i;
 		}
 		if (!tick_before(w->now, now))
 			return TIMER_NIL;

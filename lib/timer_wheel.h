@@ -1,20 +1,22 @@
 /* timer_wheel: a hashed timing wheel of 1 ms ticks over the elements of a
- * caller's array, each carrying a struct timer_link. Arm and cancel are O(1)
- * and allocate nothing; expiry walks only the ticks that passed, and a
- * deadline beyond one revolution waits in its bucket for a later pass.
- * Each bucket is TIMER_LANES lists (element i in lane i % TIMER_LANES),
- * walked in turn on expiry so that their cache misses overlap. */
+ * caller's array, each carrying a struct timer_link. Each tick's bucket is a
+ * stack of element numbers in 64-byte chunks from a preallocated pool; an
+ * element has at most one entry. Arming later than the entry just moves the
+ * element's deadline (the entry is queued again when it comes up), and
+ * cancelling only clears a flag: neither writes anywhere but the element. */
 #ifndef TIDESCAN_TIMER_WHEEL_H
 #define TIDESCAN_TIMER_WHEEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Ends of lists, and "no element" from timer_wheel_expire. */
+/* "No element" from timer_wheel_expire, and "none" in the wheel's lists. */
 #define TIMER_NIL 0xffffffffu
-/* Elements are numbered from 0 to TIMER_MAX_ELEMENTS - 1. */
-#define TIMER_MAX_ELEMENTS 0x7fffffffu
-#define TIMER_LANES 8
+/* Elements are numbered from 0 to TIMER_MAX_ELEMENTS - 1 (so that entry
+ * places fit in 31 bits). */
+#define TIMER_MAX_ELEMENTS 0x40000000u
+/* Entries per 64-byte chunk (two words of header). */
+#define TIMER_CHUNK_ENTRIES 14
 
 /* Ticks are uint32_t milliseconds compared modulo 2^32: any two deadlines
  * in use must lie within 2^31 ticks (24 days) of each other. */
@@ -30,67 +32,86 @@ tick_before_eq(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-/* Embedded in each element. An element is armed iff prev != TIMER_NIL.
- * prev is the previous element, or TIMER_HEAD | list number for a list's
- * first. */
+/* Embedded in each element. pos is its entry's place in the pool
+ * (TIMER_POS_NONE: it has none) with TIMER_ARMED set while it is armed;
+ * an armed element always has an entry, at a tick no later than `at`. An
+ * unarmed element's `at` is free for its owner (tcb_table chains free
+ * TCBs through it). */
 struct timer_link {
-	uint32_t next;
-	uint32_t prev;
-	uint32_t at; /* tick it fires at, when armed */
+	uint32_t at;  /* tick it fires at, when armed */
+	uint32_t pos; /* TIMER_ARMED | entry place, or TIMER_POS_NONE */
+	uint32_t qat; /* tick its entry comes up at, when it has one */
+};
+#define TIMER_ARMED 0x80000000u
+#define TIMER_POS_NONE 0x7fffffffu
+
+/* A bucket: its top chunk (TIMER_NIL: empty) and the entries in it; the
+ * chunks below the top are full. */
+struct timer_bucket {
+	uint32_t top;
+	uint32_t n;
 };
 
 struct timer_wheel {
-	uint32_t *heads; /* (buckets + 1) * TIMER_LANES lists: bucket b's
-			  * lane k is list b * TIMER_LANES + k; the last
-			  * bucket holds a tick's entries while they expire */
-	uint32_t mask;	 /* buckets - 1 */
-	uint32_t now;	 /* last tick whose bucket was taken for expiry */
-	uint32_t lane;	 /* the lane expiry takes from next */
-	char *base;	 /* element i's link is at base + i * stride */
+	uint32_t *pool;		     /* chunks of 16 words: below, bucket,
+				      * then TIMER_CHUNK_ENTRIES entries */
+	struct timer_bucket *bucket; /* mask + 2: the last holds the
+				      * entries of the tick expiring */
+	uint32_t free_chunk;	     /* free chunks, chained by word 0 */
+	uint32_t mask;		     /* buckets - 1 */
+	uint32_t now;		     /* last tick whose bucket was taken */
+	char *base;		     /* element i's link is at base + i *
+				      * stride */
 	size_t stride;
 	uint32_t armed; /* elements armed now */
 };
 
 /* Bytes of `mem` timer_wheel_init needs for `buckets` (a power of two, at
- * most 2^24). */
-size_t timer_wheel_footprint(uint32_t buckets);
+ * most 2^24) and `elements` (at most TIMER_MAX_ELEMENTS): every element can
+ * be armed at once, whatever the deadlines. */
+size_t timer_wheel_footprint(uint32_t buckets, uint32_t elements);
 
-/* Set up an empty wheel whose clock reads `now`. links points at element
- * 0's struct timer_link; element i's is stride bytes further per step.
- * Every element's link must be marked unarmed (timer_link_init) before
- * it is armed. */
+/* Set up an empty wheel whose clock reads `now`, in mem (64-byte aligned).
+ * links points at element 0's struct timer_link; element i's is stride
+ * bytes further per step. Every element's link must be set up with
+ * timer_link_init before it is first armed, and never again after. */
 void timer_wheel_init(struct timer_wheel *w, void *mem, uint32_t buckets,
-		      struct timer_link *links, size_t stride, uint32_t now);
+		      uint32_t elements, struct timer_link *links,
+		      size_t stride, uint32_t now);
 
 static inline void
 timer_link_init(struct timer_link *l)
 {
-	l->next = TIMER_NIL;
-	l->prev = TIMER_NIL;
 	l->at = 0;
+	l->pos = TIMER_POS_NONE;
+	l->qat = 0;
 }
 
 static inline int
 timer_link_armed(const struct timer_link *l)
 {
-	return l->prev != TIMER_NIL;
+	return (l->pos & TIMER_ARMED) != 0;
 }
 
 /* Arm element i to fire at tick `at`, or move it there if armed. A tick the
- * wheel has already passed is taken as the next one. */
+ * wheel has already passed is taken as the next one. Writes only element
+ * i's link and, when its entry must come earlier, the top of two buckets
+ * and the element whose entry fills the gap. */
 void timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at);
 
-/* Disarm element i; nothing happens if it is not armed. */
-void timer_wheel_cancel(struct timer_wheel *w, uint32_t i);
+/* Disarm element i (its entry is dropped when it comes up); nothing
+ * happens if it is not armed. */
+static inline void
+timer_wheel_cancel(struct timer_wheel *w, uint32_t i)
+{
+	struct timer_link *l =
+	    (struct timer_link *)(w->base + (size_t)i * w->stride);
 
-/* Start loading, for writing, the elements that cancelling element i
- * would write to (its neighbours). */
-void timer_wheel_prefetch_cancel(const struct timer_wheel *w, uint32_t i);
-
-/* Start loading, for writing, the element that arming element i for tick
- * `at` would write to (the first of its list). */
-void timer_wheel_prefetch_arm(const struct timer_wheel *w, uint32_t i,
-			      uint32_t at);
+	if (l->pos & TIMER_ARMED) {
+		l->pos &= ~TIMER_ARMED;
+		w->armed--;
+	}
+}
 
 /* Take one element whose tick is at or before `now`, disarmed, and return
  * its number; TIMER_NIL once none is left. Elements come out in the order

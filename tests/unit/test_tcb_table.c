@@ -1,7 +1,8 @@
 /* test_tcb_table: insert, find and remove under random churn agree with a
- * plain model; backward-shift deletion keeps every entry reachable (also
- * across the end of the index, and in long clusters); a full table refuses;
- * TCB numbers never move; nothing leaks. */
+ * plain model; groups that fill up pass entries on and count them, and
+ * removals keep every entry reachable and the counts exact (also across
+ * the end of the index); a full table refuses; TCB numbers never move;
+ * nothing leaks. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -49,35 +50,45 @@ table_free(struct tcb_table *t)
 	free(t);
 }
 
-/* Every entry of the index is found from its home without crossing an
- * empty slot, names a TCB in use whose tuple has that hash, once. */
+/* Every entry of the index names a TCB in use whose tuple has that hash,
+ * once, and every group's overflow counts exactly the entries that sit
+ * past it on their probe (from their home group). */
 static int
 index_sound(const struct tcb_table *t)
 {
-	uint32_t entries = 0;
+	uint32_t entries = 0, groups = t->mask + 1;
 	char *seen = calloc(t->capacity, 1);
+	uint32_t *passing = calloc(groups, sizeof(uint32_t));
 	int ok = 1;
 
-	for (uint32_t i = 0; i <= t->mask; i++) {
-		const struct tcb_slot *s = &t->slots[i];
-		uint32_t n, home;
+	for (uint32_t i = 0; i < groups; i++) {
+		const struct tcb_group *g = &t->groups[i];
 
-		if (s->tcb_plus1 == 0)
-			continue;
-		entries++;
-		n = s->tcb_plus1 - 1;
-		if (n >= t->capacity || seen[n]++ ||
-		    t->tcbs[n].state == TCB_FREE ||
-		    tcb_hash(t, &t->tcbs[n].tuple) != s->hash) {
-			ok = 0;
-			continue;
-		}
-		for (home = s->hash & t->mask; home != i;
-		     home = (home + 1) & t->mask)
-			if (t->slots[home].tcb_plus1 == 0)
+		for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++) {
+			uint32_t n;
+
+			if (g->tcb_plus1[k] == 0)
+				continue;
+			entries++;
+			n = g->tcb_plus1[k] - 1;
+			if (n >= t->capacity || seen[n]++ ||
+			    t->tcbs[n].state == TCB_FREE ||
+			    tcb_tag(tcb_hash(t, &t->tcbs[n].tuple)) !=
+				g->hash[k]) {
 				ok = 0;
+				continue;
+			}
+			for (uint32_t h =
+				 tcb_hash(t, &t->tcbs[n].tuple) & t->mask;
+			     h != i; h = (h + 1) & t->mask)
+				passing[h]++;
+		}
 	}
+	for (uint32_t i = 0; i < groups; i++)
+		if (passing[i] != t->groups[i].overflow)
+			ok = 0;
 	free(seen);
+	free(passing);
 	return ok && entries == t->in_use;
 }
 
@@ -85,13 +96,13 @@ static void
 test_sizes(void)
 {
 	CHECK_EQ_U64(sizeof(struct tcb), 64);
-	CHECK_EQ_U64(sizeof(struct tcb_slot), 8);
-	/* 10M TCBs: 640 MB of TCBs and a 2^24-slot index (128 MiB) */
+	CHECK_EQ_U64(sizeof(struct tcb_group), 64);
+	/* 10M TCBs: 640 MB of TCBs and 2^21 groups (128 MiB) */
 	CHECK_EQ_U64(tcb_table_footprint(10000000),
-		     10000000ull * 64 + (1ull << 24) * 8);
-	/* at most 80% of the index is ever used */
-	CHECK_EQ_U64(tcb_table_footprint(100), 100 * 64 + 128 * 8);
-	CHECK_EQ_U64(tcb_table_footprint(103), 103 * 64 + 256 * 8);
+		     10000000ull * 64 + (1ull << 21) * 64);
+	/* at most 80% of the index's slots are ever used */
+	CHECK_EQ_U64(tcb_table_footprint(100), 100 * 64 + 32 * 64);
+	CHECK_EQ_U64(tcb_table_footprint(180), 180 * 64 + 64 * 64);
 }
 
 static void
@@ -139,7 +150,7 @@ test_basic(void)
 	table_free(t);
 }
 
-/* A tuple whose home slot is `home` (by search). */
+/* A tuple whose home group is `home` (by search). */
 static struct tcp_tuple
 tuple_at(const struct tcb_table *t, uint32_t home)
 {
@@ -151,45 +162,57 @@ tuple_at(const struct tcb_table *t, uint32_t home)
 	}
 }
 
-/* Clusters that wrap past the last slot, removals from their middle and
- * ends: the survivors stay reachable and the index stays tight. */
+/* Groups that fill up and pass entries on, across the end of the index;
+ * removals in a mixed order: the survivors stay reachable, the overflow
+ * counts stay exact and the index ends empty. */
 static void
-test_backward_shift(void)
+test_overflow(void)
 {
-	struct tcb_table *t = table_new(12, 3); /* 16 slots */
-	struct tcp_tuple k[12];
-	struct tcb *p[12];
-	static const uint32_t homes[12] = {14, 14, 15, 14, 0, 1,
-					   1,  15, 5,  5,  6, 3};
-	/* the first of the wrapping cluster, then one from its middle,
-	 * then its last, ... */
-	static const int order[12] = {0, 4, 7, 8, 2, 11, 1, 9, 3, 10, 5, 6};
+	enum { K = 18 };
+	struct tcb_table *t = table_new(20, 3); /* 4 groups, 28 slots */
+	struct tcp_tuple k[K];
+	struct tcb *p[K];
+	/* 9 at the last group (2 wrap to group 0), 6 at group 0 (1 goes on
+	 * to group 1), 3 at group 1 */
+	static const uint32_t homes[K] = {3, 3, 3, 3, 3, 3, 3, 3, 3,
+					  0, 0, 0, 0, 0, 0, 1, 1, 1};
+	static const int order[K] = {0,	 9, 15, 8, 3, 16, 10, 1,  12,
+				     17, 4, 11, 7, 2, 14, 5,  13, 6};
 
-	CHECK_EQ_U64(t->mask, 15);
-	for (int i = 0; i < 12; i++) {
+	CHECK_EQ_U64(t->mask, 3);
+	for (int i = 0; i < K; i++) {
 		k[i] = tuple_at(t, homes[i]);
 		p[i] = tcb_table_insert(t, &k[i], tcb_hash(t, &k[i]));
 		CHECK(p[i] != NULL);
 		if (p[i])
 			p[i]->state = TCB_OPEN;
 	}
+	CHECK_EQ_U64(t->groups[3].overflow, 2);
+	CHECK_EQ_U64(t->groups[0].overflow,
+		     1); /* the 2 from group 3 sit in it */
 	CHECK(index_sound(t));
-	for (int r = 0; r < 12; r++) {
+	for (int r = 0; r < K; r++) {
 		int gone = order[r];
 
 		tcb_table_remove(t, p[gone]);
 		p[gone] = NULL;
 		CHECK(index_sound(t));
-		for (int i = 0; i < 12; i++) {
+		for (int i = 0; i < K; i++) {
 			struct tcb *f =
 			    tcb_table_find(t, &k[i], tcb_hash(t, &k[i]));
 
 			CHECK(f == p[i]);
+			if (p[i])
+				CHECK(tcb_table_candidate(
+					  t, tcb_hash(t, &k[i])) != NULL);
 		}
 	}
 	CHECK_EQ_U64(t->in_use, 0);
-	for (uint32_t i = 0; i <= t->mask; i++)
-		CHECK_EQ_U64(t->slots[i].tcb_plus1, 0);
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		CHECK_EQ_U64(t->groups[i].overflow, 0);
+		for (unsigned s = 0; s < TCB_GROUP_SLOTS; s++)
+			CHECK_EQ_U64(t->groups[i].tcb_plus1[s], 0);
+	}
 	table_free(t);
 }
 
@@ -263,7 +286,7 @@ main(void)
 {
 	test_sizes();
 	test_basic();
-	test_backward_shift();
+	test_overflow();
 	test_churn();
 	return check_report("tcb_table");
 }

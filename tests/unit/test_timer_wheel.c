@@ -1,7 +1,8 @@
 /* test_timer_wheel: elements fire exactly once, at their tick, in tick
- * order; cancel and re-arm hold; deadlines beyond one revolution, jumps of
- * the clock and the 2^32 wrap of ticks are handled — checked against a
- * plain array model under random churn. */
+ * order; cancel and re-arm (earlier and later) hold; deadlines beyond one
+ * revolution, jumps of the clock and the 2^32 wrap of ticks are handled —
+ * checked against a plain array model under random churn — and the wheel
+ * stays in its footprint (allocated exactly, for ASan) whatever is armed. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -16,7 +17,7 @@ struct elem {
 };
 
 static struct elem elems[N];
-static uint32_t heads[(BUCKETS + 1) * TIMER_LANES];
+static void *mem;      /* timer_wheel_footprint bytes */
 static int64_t due[N]; /* the model: tick when armed, -1 if not */
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
@@ -37,7 +38,7 @@ setup(struct timer_wheel *w, uint32_t now)
 		timer_link_init(&elems[i].link);
 		due[i] = -1;
 	}
-	timer_wheel_init(w, heads, BUCKETS, &elems[0].link, sizeof(elems[0]),
+	timer_wheel_init(w, mem, BUCKETS, N, &elems[0].link, sizeof(elems[0]),
 			 now);
 }
 
@@ -49,7 +50,8 @@ test_basics(void)
 	uint32_t got[8];
 	int n = 0;
 
-	CHECK_EQ_U64(timer_wheel_footprint(BUCKETS), sizeof(heads));
+	CHECK(timer_wheel_footprint(BUCKETS, N) <
+	      timer_wheel_footprint(BUCKETS, 2 * N));
 	setup(&w, 1000);
 	timer_wheel_arm(&w, 3, 1010);
 	timer_wheel_arm(&w, 1, 1005);
@@ -194,11 +196,66 @@ test_churn(void)
 	CHECK(now - start > 0x100); /* the ticks wrapped past 2^32 */
 }
 
+/* Free chunks left in the pool. */
+static size_t
+free_chunks(const struct timer_wheel *w)
+{
+	size_t n = 0;
+
+	for (uint32_t c = w->free_chunk; c != TIMER_NIL; c = w->pool[c * 16])
+		n++;
+	return n;
+}
+
+/* Every element armed, spread so that every bucket has a partly filled
+ * top chunk, then moved earlier one by one (each move takes an entry out
+ * of one bucket and pushes it on another) and cancelled and armed again
+ * (an entry stays behind): the pool never runs out, each fires once. */
+static void
+test_bounds(void)
+{
+	struct timer_wheel w;
+	int fired = 0;
+
+	setup(&w, 0);
+	for (uint32_t i = 0; i < N; i++)
+		timer_wheel_arm(&w, i, 1 + BUCKETS + i % (3 * BUCKETS));
+	for (int round = 0; round < 3; round++)
+		for (uint32_t i = 0; i < N; i++) {
+			timer_wheel_arm(&w, i, 1 + (i * 7 + round) % BUCKETS);
+			timer_wheel_cancel(&w, i);
+			timer_wheel_arm(&w, i, 2 + (i * 7 + round) % BUCKETS);
+		}
+	CHECK_EQ_U64(w.armed, N);
+	CHECK(free_chunks(&w) >= 1);
+	for (uint32_t now = 1; now <= 2 + BUCKETS; now++) {
+		uint32_t i;
+
+		while ((i = timer_wheel_expire(&w, now)) != TIMER_NIL) {
+			CHECK(i < N);
+			if (i >= N)
+				return;
+			CHECK_EQ_U64(elems[i].link.at, now);
+			CHECK(!timer_link_armed(&elems[i].link));
+			fired++;
+		}
+	}
+	CHECK_EQ_U64(fired, N);
+	CHECK_EQ_U64(w.armed, 0);
+	/* every entry is gone: all chunks are free again */
+	CHECK_EQ_U64(free_chunks(&w), N / TIMER_CHUNK_ENTRIES + BUCKETS + 2);
+}
+
 int
 main(void)
 {
+	mem = malloc(timer_wheel_footprint(BUCKETS, N));
+	if (mem == NULL)
+		return 1;
 	test_basics();
+	test_bounds();
 	test_periodic();
 	test_churn();
+	free(mem);
 	return check_report("timer_wheel");
 }
