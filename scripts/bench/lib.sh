@@ -94,6 +94,26 @@ print(a, stats())
 PY
 }
 
+# sink_pair_up: the kernel-path sink of tx.sh and rate.sh — namespaces
+# $M_NS (the sender, $M_IF, $M_MAC) and $S_NS (an empty sink, $S_IF,
+# $S_MAC) joined by a veth, offloads off, IPv6 off. ZMap's sender asks the
+# kernel for its interface's address (SIOCGIFADDR) and gives up without one:
+# $M_IF gets a /32 no probe goes to.
+sink_pair_up() {
+	ip netns add "$M_NS"
+	ip netns add "$S_NS"
+	for ns in "$M_NS" "$S_NS"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set lo up
+	done
+	ip link add "$M_IF" netns "$M_NS" address "$M_MAC" type veth peer name "$S_IF" netns "$S_NS" address "$S_MAC"
+	ip netns exec "$M_NS" ethtool -K "$M_IF" tx off tso off gso off gro off >/dev/null 2>&1 || true
+	ip netns exec "$S_NS" ethtool -K "$S_IF" tx off tso off gso off gro off >/dev/null 2>&1 || true
+	ip -n "$M_NS" addr add 198.18.255.254/32 dev "$M_IF"
+	ip -n "$M_NS" link set "$M_IF" up
+	ip -n "$S_NS" link set "$S_IF" up
+}
+
 # now: seconds since the epoch, with nanoseconds.
 now() { date +%s.%N; }
 

@@ -54,16 +54,7 @@ done
 
 [ -z "${SKIP_OTHERS:-}" ] || exit 0
 
-ip netns add "$M_NS"
-ip netns add "$S_NS"
-for ns in "$M_NS" "$S_NS"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" link set lo up
-done
-ip link add "$M_IF" netns "$M_NS" address "$M_MAC" type veth peer name "$S_IF" netns "$S_NS" address "$S_MAC"
-ip -n "$M_NS" addr add 198.18.255.254/32 dev "$M_IF"
-ip -n "$M_NS" link set "$M_IF" up
-ip -n "$S_NS" link set "$S_IF" up
+sink_pair_up
 : >"$WORK/empty.blocklist"
 chmod 755 "$WORK"
 mkdir -m 1777 "$WORK/zmap"

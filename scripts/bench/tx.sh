@@ -74,20 +74,7 @@ echo "tidescan TX: median $(mpps "$median") Mpps, best $(mpps "$best") Mpps (goa
 # ---- masscan and ZMap: through the kernel into a veth sink ----------------
 echo
 echo "== the same kind of scan through the kernel: $M_NS/$M_IF -> $S_NS/$S_IF (an empty namespace), ${OTHERS_SECONDS}s each"
-ip netns add "$M_NS"
-ip netns add "$S_NS"
-for ns in "$M_NS" "$S_NS"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" link set lo up
-done
-ip link add "$M_IF" netns "$M_NS" address "$M_MAC" type veth peer name "$S_IF" netns "$S_NS" address "$S_MAC"
-ip netns exec "$M_NS" ethtool -K "$M_IF" tx off tso off gso off gro off >/dev/null 2>&1 || true
-ip netns exec "$S_NS" ethtool -K "$S_IF" tx off tso off gso off gro off >/dev/null 2>&1 || true
-# ZMap's sender asks the kernel for the interface's address (SIOCGIFADDR)
-# and gives up without one; a /32 no probe goes to.
-ip -n "$M_NS" addr add 198.18.255.254/32 dev "$M_IF"
-ip -n "$M_NS" link set "$M_IF" up
-ip -n "$S_NS" link set "$S_IF" up
+sink_pair_up
 others_note
 
 # run_counted NAME COMMAND...: run COMMAND (already bounded) in the
