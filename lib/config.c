@@ -1300,22 +1300,8 @@ config_free(struct config *cfg)
 
 struct yaml_load {
 	struct config *cfg;
-	yaml_document_t *doc;
-	const char *name;
-	char *err;
-	size_t errlen;
+	struct yaml_source src;
 };
-
-static int __attribute__((format(printf, 3, 4)))
-yaml_fail(struct yaml_load *ld, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	yaml_node_verror(ld->err, ld->errlen, ld->name, node, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static const char *
 key_expects(const struct config_key *k)
@@ -1342,15 +1328,16 @@ yaml_set_scalar(struct yaml_load *ld, const struct config_key *k,
 	char msg[CONFIG_ERR_LEN];
 
 	if (node->type != YAML_SCALAR_NODE)
-		return yaml_fail(ld, node, "%s expects %s, got %s", k->name,
-				 key_expects(k), yaml_node_kind(node));
+		return yaml_source_fail(&ld->src, node, "%s expects %s, got %s",
+					k->name, key_expects(k),
+					yaml_node_kind(node));
 	if (strlen((const char *)node->data.scalar.value) !=
 	    node->data.scalar.length)
-		return yaml_fail(ld, node, "%s: value holds a NUL byte",
-				 k->name);
+		return yaml_source_fail(&ld->src, node,
+					"%s: value holds a NUL byte", k->name);
 	if (key_set(ld->cfg, k, (const char *)node->data.scalar.value, msg,
 		    sizeof(msg)))
-		return yaml_fail(ld, node, "%s: %s", k->name, msg);
+		return yaml_source_fail(&ld->src, node, "%s: %s", k->name, msg);
 	return 0;
 }
 
@@ -1363,24 +1350,27 @@ yaml_apply(struct yaml_load *ld, const struct config_key *k, yaml_node_t *value)
 	if (yaml_node_is_null(value)) {
 		if (k->type == KEY_LIST || k->type == KEY_CUSTOM)
 			return 0;
-		return yaml_fail(ld, value, "%s has no value (expects %s)",
-				 k->name, key_expects(k));
+		return yaml_source_fail(&ld->src, value,
+					"%s has no value (expects %s)", k->name,
+					key_expects(k));
 	}
 	if (value->type == YAML_SEQUENCE_NODE &&
 	    (k->type == KEY_LIST || (k->flags & KF_SEQ))) {
 		for (yaml_node_item_t *it = value->data.sequence.items.start;
 		     it < value->data.sequence.items.top; it++) {
 			yaml_node_t *item =
-			    yaml_document_get_node(ld->doc, *it);
+			    yaml_document_get_node(ld->src.doc, *it);
 
 			if (yaml_node_is_null(item))
-				return yaml_fail(
-				    ld, item, "%s: empty list item", k->name);
+				return yaml_source_fail(&ld->src, item,
+							"%s: empty list item",
+							k->name);
 			if (item->type != YAML_SCALAR_NODE)
-				return yaml_fail(ld, item,
-						 "%s: a list item must be a "
-						 "scalar, got %s",
-						 k->name, yaml_node_kind(item));
+				return yaml_source_fail(
+				    &ld->src, item,
+				    "%s: a list item must be a "
+				    "scalar, got %s",
+				    k->name, yaml_node_kind(item));
 			if (yaml_set_scalar(ld, k, item))
 				return -1;
 		}
@@ -1420,9 +1410,10 @@ yaml_unknown_key(struct yaml_load *ld, const yaml_node_t *node,
 			      n ? ", " : "", section ? dot + 1 : name);
 	}
 	if (section)
-		return yaml_fail(ld, node,
-				 "unknown key '%s' in section '%s' (known: %s)",
-				 key, section, known);
+		return yaml_source_fail(
+		    &ld->src, node,
+		    "unknown key '%s' in section '%s' (known: %s)", key,
+		    section, known);
 	for (size_t i = 0; i < KEY_COUNT && n < sizeof(known); i++) {
 		const char *name = config_keys[i].name;
 		const char *dot = strchr(name, '.');
@@ -1432,7 +1423,8 @@ yaml_unknown_key(struct yaml_load *ld, const yaml_node_t *node,
 			n += snprintf(known + n, sizeof(known) - n,
 				      ", %.*s:", (int)(dot - name), name);
 	}
-	return yaml_fail(ld, node, "unknown key '%s' (known: %s)", key, known);
+	return yaml_source_fail(&ld->src, node, "unknown key '%s' (known: %s)",
+				key, known);
 }
 
 static int
@@ -1440,25 +1432,25 @@ yaml_mapping(struct yaml_load *ld, yaml_node_t *map, const char *section)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *vn = yaml_document_get_node(ld->doc, p->value);
+		yaml_node_t *kn = yaml_document_get_node(ld->src.doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(ld->src.doc, p->value);
 		const struct config_key *k;
 		char full[64];
 		const char *key;
 
 		if (kn->type != YAML_SCALAR_NODE)
-			return yaml_fail(ld, kn,
-					 "a key must be a scalar, got %s",
-					 yaml_node_kind(kn));
+			return yaml_source_fail(
+			    &ld->src, kn, "a key must be a scalar, got %s",
+			    yaml_node_kind(kn));
 		key = (const char *)kn->data.scalar.value;
 		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p;
 		     q++) {
 			yaml_node_t *prev =
-			    yaml_document_get_node(ld->doc, q->key);
+			    yaml_document_get_node(ld->src.doc, q->key);
 
 			if (!strcmp((const char *)prev->data.scalar.value, key))
-				return yaml_fail(
-				    ld, kn,
+				return yaml_source_fail(
+				    &ld->src, kn,
 				    "duplicate key '%s' (first at line %zu)",
 				    key, prev->start_mark.line + 1);
 		}
@@ -1466,8 +1458,8 @@ yaml_mapping(struct yaml_load *ld, yaml_node_t *map, const char *section)
 			if (yaml_node_is_null(vn))
 				continue;
 			if (vn->type != YAML_MAPPING_NODE)
-				return yaml_fail(
-				    ld, vn,
+				return yaml_source_fail(
+				    &ld->src, vn,
 				    "section '%s' expects a mapping, got %s",
 				    key, yaml_node_kind(vn));
 			if (yaml_mapping(ld, vn, key))
@@ -1490,15 +1482,16 @@ static int
 yaml_load(struct config *cfg, yaml_document_t *doc, const char *name,
 	  char *err, size_t errlen)
 {
-	struct yaml_load ld = {cfg, doc, name, err, errlen};
+	struct yaml_load ld = {cfg, {doc, name, err, errlen}};
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	int rc = 0;
 
 	if (root && !yaml_node_is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE)
-			rc = yaml_fail(&ld, root,
-				       "a profile is a mapping of keys, got %s",
-				       yaml_node_kind(root));
+			rc = yaml_source_fail(
+			    &ld.src, root,
+			    "a profile is a mapping of keys, got %s",
+			    yaml_node_kind(root));
 		else
 			rc = yaml_mapping(&ld, root, NULL);
 	}

@@ -311,24 +311,10 @@ split_template(const unsigned char *s, size_t len, struct probe_entry *e,
 
 struct probes_load {
 	struct probe_registry *reg;
-	yaml_document_t *doc;
-	const char *name;
-	char *err;
-	size_t errlen;
+	struct yaml_source src;
 	/* where each entry starts, for messages about later ones */
 	const yaml_node_t *entry_node[PROBE_ENTRIES_MAX + 1];
 };
-
-static int __attribute__((format(printf, 3, 4)))
-load_fail(struct probes_load *ld, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	yaml_node_verror(ld->err, ld->errlen, ld->name, node, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static const char *
 scalar(const yaml_node_t *node)
@@ -343,23 +329,23 @@ check_keys(struct probes_load *ld, const yaml_node_t *map,
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *kn = yaml_document_get_node(ld->src.doc, p->key);
 		char list[128];
 		size_t n = 0;
 		unsigned i;
 
 		if (kn->type != YAML_SCALAR_NODE)
-			return load_fail(
-			    ld, kn, "%s%sa key must be a scalar, got %s", what,
-			    *what ? ": " : "", yaml_node_kind(kn));
+			return yaml_source_fail(
+			    &ld->src, kn, "%s%sa key must be a scalar, got %s",
+			    what, *what ? ": " : "", yaml_node_kind(kn));
 		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p;
 		     q++) {
 			yaml_node_t *prev =
-			    yaml_document_get_node(ld->doc, q->key);
+			    yaml_document_get_node(ld->src.doc, q->key);
 
 			if (!strcmp(scalar(prev), scalar(kn)))
-				return load_fail(
-				    ld, kn,
+				return yaml_source_fail(
+				    &ld->src, kn,
 				    "%s%sduplicate key '%s' (first at line "
 				    "%zu)",
 				    what, *what ? ": " : "", scalar(kn),
@@ -374,8 +360,9 @@ check_keys(struct probes_load *ld, const yaml_node_t *map,
 		for (i = 0; known[i] && n < sizeof(list); i++)
 			n += snprintf(list + n, sizeof(list) - n, "%s%s",
 				      i ? ", " : "", known[i]);
-		return load_fail(ld, kn, "%s%sunknown key '%.40s' (known: %s)",
-				 what, *what ? ": " : "", scalar(kn), list);
+		return yaml_source_fail(
+		    &ld->src, kn, "%s%sunknown key '%.40s' (known: %s)", what,
+		    *what ? ": " : "", scalar(kn), list);
 	}
 	return 0;
 }
@@ -386,10 +373,10 @@ map_get(struct probes_load *ld, const yaml_node_t *map, const char *key)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *kn = yaml_document_get_node(ld->src.doc, p->key);
 
 		if (kn->type == YAML_SCALAR_NODE && !strcmp(scalar(kn), key))
-			return yaml_document_get_node(ld->doc, p->value);
+			return yaml_document_get_node(ld->src.doc, p->value);
 	}
 	return NULL;
 }
@@ -400,15 +387,17 @@ want_scalar(struct probes_load *ld, const yaml_node_t *node, const char *what,
 	    const char *key, const char *expects, int nul_ok)
 {
 	if (node->type != YAML_SCALAR_NODE)
-		return load_fail(ld, node, "%s%s%s expects %s, got %s", what,
-				 *what ? ": " : "", key, expects,
-				 yaml_node_kind(node));
+		return yaml_source_fail(
+		    &ld->src, node, "%s%s%s expects %s, got %s", what,
+		    *what ? ": " : "", key, expects, yaml_node_kind(node));
 	if (yaml_node_is_null(node))
-		return load_fail(ld, node, "%s%s%s has no value (expects %s)",
-				 what, *what ? ": " : "", key, expects);
+		return yaml_source_fail(&ld->src, node,
+					"%s%s%s has no value (expects %s)",
+					what, *what ? ": " : "", key, expects);
 	if (!nul_ok && strlen(scalar(node)) != node->data.scalar.length)
-		return load_fail(ld, node, "%s%s%s: value holds a NUL byte",
-				 what, *what ? ": " : "", key);
+		return yaml_source_fail(&ld->src, node,
+					"%s%s%s: value holds a NUL byte", what,
+					*what ? ": " : "", key);
 	return 0;
 }
 
@@ -430,23 +419,24 @@ claim_ports(struct probes_load *ld, const yaml_node_t *node, unsigned num,
 		uint16_t first, last;
 
 		if (parse_port_range(s, len, &first, &last, msg, sizeof(msg)))
-			return load_fail(ld, node, "%s: ports: %s", what, msg);
+			return yaml_source_fail(&ld->src, node, "%s: ports: %s",
+						what, msg);
 		for (uint32_t port = first; port <= last; port++) {
 			unsigned owner = reg->index[port];
 			const yaml_node_t *at = ld->entry_node[owner];
 
 			if (owner == num)
-				return load_fail(
-				    ld, node,
+				return yaml_source_fail(
+				    &ld->src, node,
 				    "%s: ports: port %u is listed twice", what,
 				    (unsigned)port);
 			if (owner)
-				return load_fail(
-				    ld, node,
+				return yaml_source_fail(
+				    &ld->src, node,
 				    "%s: ports: port %u is already in probe "
 				    "'%s' (%s:%zu:%zu)",
 				    what, (unsigned)port,
-				    reg->entries[owner].name, ld->name,
+				    reg->entries[owner].name, ld->src.name,
 				    at->start_mark.line + 1,
 				    at->start_mark.column + 1);
 			reg->index[port] = num;
@@ -464,11 +454,12 @@ load_ports(struct probes_load *ld, const yaml_node_t *node, unsigned num,
 	if (node->type != YAML_SEQUENCE_NODE)
 		return claim_ports(ld, node, num, what);
 	if (node->data.sequence.items.start == node->data.sequence.items.top)
-		return load_fail(ld, node, "%s: ports: empty list", what);
+		return yaml_source_fail(&ld->src, node, "%s: ports: empty list",
+					what);
 	for (yaml_node_item_t *it = node->data.sequence.items.start;
 	     it < node->data.sequence.items.top; it++)
-		if (claim_ports(ld, yaml_document_get_node(ld->doc, *it), num,
-				what))
+		if (claim_ports(ld, yaml_document_get_node(ld->src.doc, *it),
+				num, what))
 			return -1;
 	return 0;
 }
@@ -492,33 +483,36 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 		snprintf(what, sizeof(what), "fallback");
 	ld->entry_node[num] = node;
 	if (node->type != YAML_MAPPING_NODE)
-		return load_fail(ld, node,
-				 "%s expects a mapping (name, %spayload, "
-				 "client_first, wait_ms, complete), got %s",
-				 what, num ? "ports, " : "", yaml_node_kind(node));
+		return yaml_source_fail(
+		    &ld->src, node,
+		    "%s expects a mapping (name, %spayload, "
+		    "client_first, wait_ms, complete), got %s",
+		    what, num ? "ports, " : "", yaml_node_kind(node));
 	if (check_keys(ld, node, keys, what))
 		return -1;
 
 	name = map_get(ld, node, "name");
 	if (!name)
-		return load_fail(ld, node, "%s: missing key 'name'", what);
+		return yaml_source_fail(&ld->src, node,
+					"%s: missing key 'name'", what);
 	if (want_scalar(ld, name, what, "name", "a name", 0))
 		return -1;
 	if (check_name(scalar(name), name->data.scalar.length, msg,
 		       sizeof(msg)))
-		return load_fail(ld, name, "%s: name: %s", what, msg);
+		return yaml_source_fail(&ld->src, name, "%s: name: %s", what,
+					msg);
 	for (unsigned i = 0; i < num; i++)
 		if (!strcmp(reg->entries[i].name, scalar(name)))
-			return load_fail(ld, name,
-					 "%s: name '%s' is taken by the entry "
-					 "at %s:%zu:%zu",
-					 what, scalar(name), ld->name,
-					 ld->entry_node[i]->start_mark.line + 1,
-					 ld->entry_node[i]->start_mark.column +
-					     1);
+			return yaml_source_fail(
+			    &ld->src, name,
+			    "%s: name '%s' is taken by the entry "
+			    "at %s:%zu:%zu",
+			    what, scalar(name), ld->src.name,
+			    ld->entry_node[i]->start_mark.line + 1,
+			    ld->entry_node[i]->start_mark.column + 1);
 	e->name = strdup(scalar(name));
 	if (!e->name)
-		return load_fail(ld, node, "out of memory");
+		return yaml_source_fail(&ld->src, node, "out of memory");
 	snprintf(what, sizeof(what), "%s '%s'", num ? "probe" : "fallback",
 		 e->name);
 
@@ -529,24 +523,25 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 			return -1;
 		if (yaml_parse_bool(scalar(client_first), &e->client_first, msg,
 			       sizeof(msg)))
-			return load_fail(ld, client_first,
-					 "%s: client_first: %s", what, msg);
+			return yaml_source_fail(&ld->src, client_first,
+						"%s: client_first: %s", what,
+						msg);
 	}
 
 	wait = map_get(ld, node, "wait_ms");
 	e->wait_ms = e->client_first ? 0 : reg->wait_ms;
 	if (wait) {
 		if (e->client_first)
-			return load_fail(
-			    ld, wait,
+			return yaml_source_fail(
+			    &ld->src, wait,
 			    "%s: wait_ms is the server-first wait: "
 			    "it needs client_first: false",
 			    what);
 		if (want_scalar(ld, wait, what, "wait_ms", "an integer", 0))
 			return -1;
 		if (parse_wait_ms(scalar(wait), &e->wait_ms, msg, sizeof(msg)))
-			return load_fail(ld, wait, "%s: wait_ms: %s", what,
-					 msg);
+			return yaml_source_fail(&ld->src, wait,
+						"%s: wait_ms: %s", what, msg);
 	}
 
 	complete = map_get(ld, node, "complete");
@@ -556,10 +551,11 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 			return -1;
 		if (strcmp(scalar(complete), "line") &&
 		    strcmp(scalar(complete), "idle"))
-			return load_fail(ld, complete,
-					 "%s: complete: '%s' is not line or "
-					 "idle",
-					 what, scalar(complete));
+			return yaml_source_fail(
+			    &ld->src, complete,
+			    "%s: complete: '%s' is not line or "
+			    "idle",
+			    what, scalar(complete));
 		e->complete_line = !strcmp(scalar(complete), "line");
 	}
 
@@ -570,12 +566,12 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 		if (split_template(payload->data.scalar.value,
 				   payload->data.scalar.length, e, msg,
 				   sizeof(msg)))
-			return load_fail(ld, payload, "%s: payload: %s", what,
-					 msg);
+			return yaml_source_fail(&ld->src, payload,
+						"%s: payload: %s", what, msg);
 		e->payload_max = payload_max(e, strlen(reg->user_agent));
 		if (e->payload_max > PROBE_PAYLOAD_MAX)
-			return load_fail(
-			    ld, payload,
+			return yaml_source_fail(
+			    &ld->src, payload,
 			    "%s: payload: up to %zu bytes once rendered "
 			    "(user_agent %zu bytes, {host} up to %d), more "
 			    "than %d",
@@ -583,17 +579,19 @@ load_entry(struct probes_load *ld, const yaml_node_t *node, unsigned num)
 			    HOST_MAX, PROBE_PAYLOAD_MAX);
 	}
 	if (e->client_first && !e->piece_count)
-		return load_fail(ld, payload ? payload : node,
-				 "%s: client_first: true needs a payload",
-				 what);
+		return yaml_source_fail(
+		    &ld->src, payload ? payload : node,
+		    "%s: client_first: true needs a payload", what);
 
 	ports = map_get(ld, node, "ports");
 	if (!num && ports)
-		return load_fail(ld, ports,
-				 "fallback takes no ports: it is the probe of "
-				 "every port no entry of probes lists");
+		return yaml_source_fail(
+		    &ld->src, ports,
+		    "fallback takes no ports: it is the probe of "
+		    "every port no entry of probes lists");
 	if (num && !ports)
-		return load_fail(ld, node, "%s: missing key 'ports'", what);
+		return yaml_source_fail(&ld->src, node,
+					"%s: missing key 'ports'", what);
 	return num ? load_ports(ld, ports, num, what) : 0;
 }
 
@@ -608,10 +606,11 @@ load_root(struct probes_load *ld, const yaml_node_t *root)
 	size_t count = 0;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return load_fail(ld, root,
-				 "a probe registry is a mapping (user_agent, "
-				 "wait_ms, probes, fallback), got %s",
-				 yaml_node_kind(root));
+		return yaml_source_fail(
+		    &ld->src, root,
+		    "a probe registry is a mapping (user_agent, "
+		    "wait_ms, probes, fallback), got %s",
+		    yaml_node_kind(root));
 	if (check_keys(ld, root, keys, ""))
 		return -1;
 	ua = map_get(ld, root, "user_agent");
@@ -625,50 +624,55 @@ load_root(struct probes_load *ld, const yaml_node_t *root)
 			return -1;
 		if (parse_wait_ms(scalar(wait), &reg->wait_ms, msg,
 				  sizeof(msg)))
-			return load_fail(ld, wait, "wait_ms: %s", msg);
+			return yaml_source_fail(&ld->src, wait, "wait_ms: %s",
+						msg);
 	}
 	if (ua) {
 		if (ua->type != YAML_SCALAR_NODE)
-			return load_fail(ld, ua,
-					 "user_agent expects a string, got %s",
-					 yaml_node_kind(ua));
+			return yaml_source_fail(
+			    &ld->src, ua, "user_agent expects a string, got %s",
+			    yaml_node_kind(ua));
 		if (check_user_agent(scalar(ua), ua->data.scalar.length, msg,
 				     sizeof(msg)))
-			return load_fail(ld, ua, "user_agent: %s", msg);
+			return yaml_source_fail(&ld->src, ua, "user_agent: %s",
+						msg);
 	}
 	reg->user_agent = strdup(
 	    ua && !yaml_node_is_null(ua) ? scalar(ua) : PROBE_USER_AGENT_DEFAULT);
 
 	if (!fallback)
-		return load_fail(ld, root,
-				 "missing key 'fallback' (the probe of every "
-				 "port no entry of probes lists)");
+		return yaml_source_fail(
+		    &ld->src, root,
+		    "missing key 'fallback' (the probe of every "
+		    "port no entry of probes lists)");
 	if (list && !yaml_node_is_null(list)) {
 		if (list->type != YAML_SEQUENCE_NODE)
-			return load_fail(ld, list,
-					 "probes expects a list of entries, "
-					 "got %s",
-					 yaml_node_kind(list));
+			return yaml_source_fail(
+			    &ld->src, list,
+			    "probes expects a list of entries, "
+			    "got %s",
+			    yaml_node_kind(list));
 		count = list->data.sequence.items.top -
 			list->data.sequence.items.start;
 		if (count > PROBE_ENTRIES_MAX)
-			return load_fail(ld, list,
-					 "probes: %zu entries, more than %d",
-					 count, PROBE_ENTRIES_MAX);
+			return yaml_source_fail(
+			    &ld->src, list, "probes: %zu entries, more than %d",
+			    count, PROBE_ENTRIES_MAX);
 	}
 	reg->entries = calloc(count + 1, sizeof(*reg->entries));
 	reg->index = calloc(PORT_COUNT, sizeof(*reg->index));
 	if (!reg->user_agent || !reg->entries || !reg->index)
-		return load_fail(ld, root, "out of memory");
+		return yaml_source_fail(&ld->src, root, "out of memory");
 	reg->entry_count = 1;
 	if (load_entry(ld, fallback, 0))
 		return -1;
 	for (size_t i = 0; i < count; i++) {
 		reg->entry_count++;
-		if (load_entry(ld,
-			       yaml_document_get_node(
-				   ld->doc, list->data.sequence.items.start[i]),
-			       i + 1))
+		if (load_entry(
+			ld,
+			yaml_document_get_node(
+			    ld->src.doc, list->data.sequence.items.start[i]),
+			i + 1))
 			return -1;
 	}
 	return 0;
@@ -679,8 +683,7 @@ static int
 probes_load(struct probe_registry *reg, yaml_document_t *doc,
 	    const char *name, char *err, size_t errlen)
 {
-	struct probes_load ld = {
-	    .reg = reg, .doc = doc, .name = name, .err = err, .errlen = errlen};
+	struct probes_load ld = {.reg = reg, .src = {doc, name, err, errlen}};
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	int rc;
 

@@ -14,34 +14,20 @@
 
 struct sig_load {
 	struct sp_set *set;
-	yaml_document_t *doc;
-	const char *name;
-	char *err;
-	size_t errlen;
+	struct yaml_source src;
 };
-
-static int __attribute__((format(printf, 3, 4)))
-sig_fail(struct sig_load *ld, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	yaml_node_verror(ld->err, ld->errlen, ld->name, node, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static const char *
 scalar_of(struct sig_load *ld, const yaml_node_t *v, const char *key)
 {
 	if (v->type != YAML_SCALAR_NODE || yaml_node_is_null(v)) {
-		sig_fail(ld, v, "%s expects a string, got %s", key,
-			 yaml_node_kind(v));
+		yaml_source_fail(&ld->src, v, "%s expects a string, got %s",
+				 key, yaml_node_kind(v));
 		return NULL;
 	}
 	if (strlen((const char *)v->data.scalar.value) !=
 	    v->data.scalar.length) {
-		sig_fail(ld, v, "%s holds a NUL byte", key);
+		yaml_source_fail(&ld->src, v, "%s holds a NUL byte", key);
 		return NULL;
 	}
 	return (const char *)v->data.scalar.value;
@@ -71,14 +57,15 @@ sig_cpe(struct sig_load *ld, struct sp_match *m, yaml_node_t *v)
 		return 0;
 	}
 	if (v->type != YAML_SEQUENCE_NODE)
-		return sig_fail(ld, v, "cpe expects a string or a list");
+		return yaml_source_fail(&ld->src, v,
+					"cpe expects a string or a list");
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 	     it++) {
-		yaml_node_t *n = yaml_document_get_node(ld->doc, *it);
+		yaml_node_t *n = yaml_document_get_node(ld->src.doc, *it);
 
 		if (m->cpe_count == SERVICE_MAX_CPE)
-			return sig_fail(ld, n, "more than %d cpe",
-					SERVICE_MAX_CPE);
+			return yaml_source_fail(&ld->src, n, "more than %d cpe",
+						SERVICE_MAX_CPE);
 		if (!(s = scalar_of(ld, n, "cpe")) ||
 		    dupe(&m->cpe[m->cpe_count], s))
 			return -1;
@@ -107,8 +94,9 @@ sig_key(struct sig_load *ld, struct sp_match *m, const char *key,
 	if (!strcmp(key, "pattern"))
 		return dupe(&m->pattern, s);
 	if (!strcmp(key, "soft")) {
-		if (yaml_parse_bool(s, &b, ld->err, ld->errlen))
-			return sig_fail(ld, v, "soft: expects true or false");
+		if (yaml_parse_bool(s, &b, ld->src.err, ld->src.errlen))
+			return yaml_source_fail(&ld->src, v,
+						"soft: expects true or false");
 		m->soft = (uint8_t)b;
 		return 0;
 	}
@@ -119,21 +107,23 @@ sig_key(struct sig_load *ld, struct sp_match *m, const char *key,
 			else if (*s == 's')
 				m->flags |= SP_DOTALL;
 			else
-				return sig_fail(ld, v,
-						"flags: 'i' and 's' only");
+				return yaml_source_fail(
+				    &ld->src, v, "flags: 'i' and 's' only");
 		return 0;
 	}
 	for (int f = 0; f < SP_FIELDS; f++)
 		if (!strcmp(key, field_keys[f])) {
 			if (m->tmpl[f])
-				return sig_fail(ld, v, "%s given twice", key);
+				return yaml_source_fail(&ld->src, v,
+							"%s given twice", key);
 			return dupe(&m->tmpl[f], s);
 		}
-	return sig_fail(ld, v,
-			"unknown key '%s' (known: probe, service, pattern, "
-			"flags, soft, product, version, info, hostname, os, "
-			"devicetype, cpe)",
-			key);
+	return yaml_source_fail(
+	    &ld->src, v,
+	    "unknown key '%s' (known: probe, service, pattern, "
+	    "flags, soft, product, version, info, hostname, os, "
+	    "devicetype, cpe)",
+	    key);
 }
 
 static int
@@ -144,14 +134,15 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 	int p, rc = 0;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return sig_fail(ld, node, "a signature is a mapping, got %s",
-				yaml_node_kind(node));
-	m.file = sp_file_name(ld->set, ld->name);
+		return yaml_source_fail(&ld->src, node,
+					"a signature is a mapping, got %s",
+					yaml_node_kind(node));
+	m.file = sp_file_name(ld->set, ld->src.name);
 	m.line = (unsigned)node->start_mark.line + 1;
 	for (yaml_node_pair_t *pr = node->data.mapping.pairs.start;
 	     pr < node->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(ld->doc, pr->value);
+		yaml_node_t *k = yaml_document_get_node(ld->src.doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(ld->src.doc, pr->value);
 
 		if (k->type != YAML_SCALAR_NODE)
 			goto bad_key;
@@ -160,7 +151,8 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 			goto fail;
 	}
 	if (!m.service || !m.pattern) {
-		sig_fail(ld, node, "a signature needs service and pattern");
+		yaml_source_fail(&ld->src, node,
+				 "a signature needs service and pattern");
 		goto fail;
 	}
 	p = sp_probe_find(ld->set, probe, 6);
@@ -182,7 +174,7 @@ sig_entry(struct sig_load *ld, yaml_node_t *node)
 	sp_match_append(&ld->set->probes[p], &m);
 	return 0;
 bad_key:
-	sig_fail(ld, node, "a key must be a scalar");
+	yaml_source_fail(&ld->src, node, "a key must be a scalar");
 fail:
 	rc = -1;
 drop:
@@ -198,27 +190,28 @@ drop:
 static int
 sig_doc(struct sig_load *ld)
 {
-	yaml_node_t *root = yaml_document_get_root_node(ld->doc);
+	yaml_node_t *root = yaml_document_get_root_node(ld->src.doc);
 	yaml_node_t *list = NULL;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
-		return sig_fail(ld, root, "expects a mapping with signatures:");
+		return yaml_source_fail(&ld->src, root,
+					"expects a mapping with signatures:");
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, pr->key);
+		yaml_node_t *k = yaml_document_get_node(ld->src.doc, pr->key);
 
 		if (k->type != YAML_SCALAR_NODE ||
 		    strcmp((const char *)k->data.scalar.value, "signatures"))
-			return sig_fail(ld, k,
-					"unknown key (known: signatures)");
-		list = yaml_document_get_node(ld->doc, pr->value);
+			return yaml_source_fail(
+			    &ld->src, k, "unknown key (known: signatures)");
+		list = yaml_document_get_node(ld->src.doc, pr->value);
 	}
 	if (!list || list->type != YAML_SEQUENCE_NODE)
-		return sig_fail(ld, list ? list : root,
-				"signatures: expects a list");
+		return yaml_source_fail(&ld->src, list ? list : root,
+					"signatures: expects a list");
 	for (yaml_node_item_t *it = list->data.sequence.items.start;
 	     it < list->data.sequence.items.top; it++)
-		if (sig_entry(ld, yaml_document_get_node(ld->doc, *it)))
+		if (sig_entry(ld, yaml_document_get_node(ld->src.doc, *it)))
 			return -1;
 	return 0;
 }
@@ -228,7 +221,7 @@ signatures_load_text(struct sp_set *set, const char *text, const char *name,
 		     char *err, size_t errlen)
 {
 	yaml_document_t doc;
-	struct sig_load ld = {set, &doc, name, err, errlen};
+	struct sig_load ld = {set, {&doc, name, err, errlen}};
 	int rc;
 
 	if (yaml_doc_load_string(&doc, text, name, "signature file", err,

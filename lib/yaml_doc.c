@@ -94,17 +94,21 @@ yaml_doc_load_file(yaml_document_t *doc, const char *path, const char *what,
 }
 
 int
-yaml_node_verror(char *err, size_t errlen, const char *name,
-		 const yaml_node_t *node, const char *fmt, va_list ap)
+yaml_source_fail(const struct yaml_source *src, const yaml_node_t *node,
+		 const char *fmt, ...)
 {
+	va_list ap;
 	int n;
 
-	if (!err || !errlen)
+	if (!src->err || !src->errlen)
 		return -1;
-	n = snprintf(err, errlen, "%s:%zu:%zu: ", name,
+	n = snprintf(src->err, src->errlen, "%s:%zu:%zu: ", src->name,
 		     node->start_mark.line + 1, node->start_mark.column + 1);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - n, fmt, ap);
+	if (n >= 0 && (size_t)n < src->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(src->err + n, src->errlen - n, fmt, ap);
+		va_end(ap);
+	}
 	return -1;
 }
 

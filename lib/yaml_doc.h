@@ -4,7 +4,6 @@
 #ifndef TIDESCAN_YAML_DOC_H
 #define TIDESCAN_YAML_DOC_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <yaml.h>
 
@@ -18,9 +17,20 @@ int yaml_doc_load_string(yaml_document_t *doc, const char *text,
 			 const char *name, const char *what, char *err,
 			 size_t errlen);
 
-/* "NAME:LINE:COLUMN: " and the formatted message, at node. Returns -1. */
-int yaml_node_verror(char *err, size_t errlen, const char *name,
-		     const yaml_node_t *node, const char *fmt, va_list ap);
+/* What a loader reads and where it reports: the document, the name its
+ * messages start with, the caller's message buffer. */
+struct yaml_source {
+	yaml_document_t *doc;
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+/* "NAME:LINE:COLUMN: " and the formatted message, at node, into src's
+ * buffer. Returns -1. */
+int yaml_source_fail(const struct yaml_source *src, const yaml_node_t *node,
+		     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* A YAML boolean: true/yes/on or false/no/off, any case. 0, or -1 with a
  * message quoting s. */
