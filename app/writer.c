@@ -46,24 +46,22 @@ redis_open(struct writer *w, const char *url)
 		rte_exit(EXIT_FAILURE, "%s\n", err);
 }
 
-/* One record to the output: the file's writer, or Redis' queue. 0, or -1
- * when Redis' queue is full (the record stays where it was). */
-static int
+/* One record to the output: the file's writer, or Redis' queue (which
+ * counts a record it could not take; writer_has_room() comes first). */
+static void
 writer_emit(struct writer *w, const struct output_record *rec)
 {
 	if (w->redis)
-		return redis_sink_push(w->redis, rec);
-	output_write_record(&w->out, rec);
-	return 0;
+		redis_sink_push(w->redis, rec);
+	else
+		output_write_record(&w->out, rec);
 }
 
 /* Room for a whole drain burst in Redis' queue (always, for a file). */
 static int
 writer_has_room(const struct writer *w)
 {
-	return w->redis == NULL ||
-	       redis_sink_pending(w->redis) + DRAIN_BURST <=
-		       w->scan->cfg->redis_queue;
+	return w->redis == NULL || redis_sink_has_room(w->redis, DRAIN_BURST);
 }
 
 void
@@ -287,6 +285,10 @@ redis_finish(struct writer *w)
 		", held_seconds %.3f\n",
 		st.added, st.spilled, st.held,
 		(double)w->hold_tsc / (double)w->scan->tsc_hz);
+	if (st.lost)
+		fprintf(stderr, "redis: %" PRIu64 " results could not be "
+				"queued (out of memory)\n",
+			st.lost);
 	if (st.connection_lost)
 		fprintf(stderr,
 			"redis: %s; %" PRIu64 " results are in %s%s "

@@ -404,6 +404,14 @@ redis_sink_nearly_full(const struct redis_sink *s)
 	       s->queued_bytes * 4 >= s->cfg.queue_bytes * 3;
 }
 
+int
+redis_sink_has_room(const struct redis_sink *s, size_t records)
+{
+	return s->stats.connection_lost ||
+	       (s->tail - s->head + records <= s->cfg.queue_records &&
+		s->queued_bytes < s->cfg.queue_bytes);
+}
+
 size_t
 redis_sink_pending(const struct redis_sink *s)
 {
@@ -423,11 +431,10 @@ redis_sink_push(struct redis_sink *s, const struct output_record *rec)
 		}
 		return -1;
 	}
-	if (s->tail - s->head >= s->cfg.queue_records)
+	if (!redis_sink_has_room(s, 1) || (e = entry_make(rec)) == NULL) {
+		s->stats.lost++;
 		return -1;
-	e = entry_make(rec);
-	if (e == NULL)
-		return -1;
+	}
 	*slot(s, s->tail++) = e;
 	s->queued_bytes += e->bytes;
 	if (redis_sink_nearly_full(s)) {

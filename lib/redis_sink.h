@@ -38,6 +38,7 @@ struct redis_sink_stats {
 	uint64_t added;	     /* XADDs Redis acknowledged */
 	uint64_t spilled;    /* records written to the spill file */
 	uint64_t held;	     /* times the queue reached its high mark */
+	uint64_t lost;	     /* records refused: queue full, out of memory */
 	int connection_lost; /* Redis went away: see spill_path */
 	char error[128];     /* why, when connection_lost */
 };
@@ -47,9 +48,13 @@ struct redis_sink;
 /* Connects and checks the server answers; NULL with a message in err. */
 struct redis_sink *redis_sink_open(const struct redis_sink_config *cfg,
 				   char *err, size_t errlen);
-/* Queue a copy of a record. -1 only if the queue is full, which a caller
- * that respects redis_sink_nearly_full() never sees. */
+/* Queue a copy of a record. -1 (counted as lost) only if the queue is full
+ * or out of memory: a caller that asks redis_sink_has_room() first never
+ * sees the first. */
 int redis_sink_push(struct redis_sink *s, const struct output_record *rec);
+/* Room for `records` more: under the record bound with them, and under the
+ * byte bound now (a batch may pass it by its own size). */
+int redis_sink_has_room(const struct redis_sink *s, size_t records);
 /* Above the high mark (3/4 of either bound): hold new results back. */
 int redis_sink_nearly_full(const struct redis_sink *s);
 /* Records queued and not yet acknowledged (or spilled). */

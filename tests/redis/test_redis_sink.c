@@ -313,6 +313,57 @@ test_stalled_server_bounds_the_queue(void)
 	CHECK_EQ_U64(stream_read("stall", seen, 3500, 0), pushed);
 }
 
+/* The queue's bounds: records and bytes. A full queue says so before a
+ * push, and a push past it is refused and counted, never queued. */
+static void
+test_queue_bounds(void)
+{
+	struct redis_sink_config cfg = config_for("bounds", "/dev/null");
+	struct redis_sink_stats st;
+	struct scan_result r;
+	uint8_t banner[64];
+	struct output_record rec = {.result = &r, .banner = banner};
+	char err[256];
+	struct redis_sink *s;
+
+	cfg.queue_records = 8;
+	s = redis_sink_open(&cfg, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	kill(server, SIGSTOP);
+	for (unsigned i = 0; i < 8; i++) {
+		CHECK(redis_sink_has_room(s, 8 - i));
+		CHECK(!redis_sink_has_room(s, 9 - i));
+		record_make(i, &r, banner, &rec.banner_len);
+		CHECK(redis_sink_push(s, &rec) == 0);
+	}
+	CHECK(!redis_sink_has_room(s, 1));
+	CHECK(redis_sink_push(s, &rec) == -1);
+	CHECK_EQ_U64(redis_sink_pending(s), 8);
+	kill(server, SIGCONT);
+	CHECK(redis_sink_close(s, 10, &st) == 0);
+	CHECK_EQ_U64(st.added, 8);
+	CHECK_EQ_U64(st.lost, 1);
+
+	/* a byte bound smaller than one record: room for the first only */
+	cfg = config_for("bounds", "/dev/null");
+	cfg.queue_bytes = 1;
+	s = redis_sink_open(&cfg, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	kill(server, SIGSTOP);
+	CHECK(redis_sink_has_room(s, 1));
+	CHECK(redis_sink_push(s, &rec) == 0);
+	CHECK(!redis_sink_has_room(s, 1));
+	CHECK(redis_sink_push(s, &rec) == -1);
+	kill(server, SIGCONT);
+	CHECK(redis_sink_close(s, 10, &st) == 0);
+	CHECK_EQ_U64(st.added, 1);
+	CHECK_EQ_U64(st.lost, 1);
+}
+
 /* SIGKILL mid-stream: acknowledged records are in the server's append-only
  * file, everything else in the spill file; a few in flight may be in both
  * (at-least-once), none is in neither. */
@@ -384,6 +435,7 @@ main(void)
 	test_urls();
 	test_every_record_arrives();
 	test_stalled_server_bounds_the_queue();
+	test_queue_bounds();
 	test_server_killed_loses_nothing();
 	test_open_errors();
 	server_kill();
