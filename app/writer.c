@@ -92,7 +92,6 @@ writer_open(struct writer *w, const struct scan_context *scan,
 								 : OUTPUT_CREATE,
 			     err, sizeof(err)))
 		rte_exit(EXIT_FAILURE, "%s\n", err);
-	w->last_status_tsc = rte_rdtsc();
 }
 
 /* Finished banner connections: each is an open port with its banner. */
