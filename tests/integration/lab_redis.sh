@@ -38,6 +38,17 @@ for _, f in r.xrange(sys.argv[2]):
     print(f[b"ip"].decode(), f[b"port"].decode(), f[b"status"].decode())
 PY
 }
+# wait_for_entries STREAM N: until STREAM holds N entries (a scan's
+# start-up time varies); fails after 30 s.
+wait_for_entries() {
+	local n=0
+	for _ in $(seq 600); do
+		n=$(ip netns exec "$TS_SCAN_NS" redis-cli -p "$PORT" xlen "$1" 2>/dev/null || echo 0)
+		[ "${n:-0}" -ge "$2" ] && return
+		sleep 0.05
+	done
+	fail "the scan into Redis stream $1 did not get going ($n entries)"
+}
 # group_records STREAM: the same, read through a consumer group by two
 # consumers taking turns, each entry acknowledged once.
 group_records() {
@@ -95,11 +106,7 @@ pass "two shards into one stream = the unsharded scan ($(wc -l <"$WORK/stream") 
 lab_scan "${args[@]}" --rate 20000 --redis-queue 2048 -o "redis://127.0.0.1:$PORT/stalled" \
 	2>"$WORK/err" &
 scan=$!
-for _ in $(seq 300); do
-	n=$(ip netns exec "$TS_SCAN_NS" redis-cli -p "$PORT" xlen stalled 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 500 ] && break
-	sleep 0.05
-done
+wait_for_entries stalled 500
 kill -STOP "$REDIS_PID"
 sleep 2
 kill -CONT "$REDIS_PID"
@@ -127,13 +134,8 @@ for word in "${LAB_SCAN[@]}"; do
 done
 (cd "$WORK" && exec "${scan_cmd[@]}" "${args[@]}" --rate 4000 -o "redis://127.0.0.1:$PORT/restart") 2>"$WORK/err" &
 scan=$!
-# Kill it once the scan is well under way (start-up time varies).
-for _ in $(seq 300); do
-	n=$(ip netns exec "$TS_SCAN_NS" redis-cli -p "$PORT" xlen restart 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 3000 ] && break
-	sleep 0.1
-done
-[ "${n:-0}" -ge 3000 ] || fail "the scan into Redis did not get going"
+# Kill it once the scan is well under way.
+wait_for_entries restart 3000
 redis_stop KILL
 redis_start
 wait "$scan" || { cat "$WORK/err" >&2; fail "scan with a Redis restart failed"; }
