@@ -32,6 +32,7 @@
 #define TCB_PERSIST 0x10  /* ... for a zero-window probe, not a retransmit */
 #define TCB_SENT_ALL 0x20 /* every byte of the probe went out once */
 #define TCB_GAP 0x40	  /* data past a hole is kept (buffer's ranges) */
+#define TCB_FOLLOWUP 0x80 /* a follow-up: followup_probe names its probe */
 
 /* Persist probes back off up to rto << PERSIST_MAX_SHIFT. */
 #define PERSIST_MAX_SHIFT 6
@@ -142,6 +143,8 @@ tcb_probe(const struct tcp_stack *s, const struct tcb *t)
 		return NULL;
 	if (t->flags & TCB_GENERIC)
 		return s->generic;
+	if (t->flags & TCB_FOLLOWUP)
+		return s->followup_probe(s->ctx, &t->tuple);
 	return port_probe(s, t->tuple.their_port);
 }
 
@@ -266,7 +269,8 @@ tcb_start_probe(struct tcp_stack *s, struct tcb *t, uint32_t now)
 	unsigned sent;
 
 	t->flags |= TCB_PROBED;
-	if (port_probe(s, t->tuple.their_port) == NULL)
+	if (!(t->flags & TCB_FOLLOWUP) &&
+	    port_probe(s, t->tuple.their_port) == NULL)
 		t->flags |= TCB_GENERIC;
 	t->active_at = now;
 	sent = tcb_send(s, t, now);
@@ -455,6 +459,7 @@ static enum tcp_verdict
 tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 	 uint32_t now)
 {
+	const int followup = seg->followup && s->followup_probe;
 	const struct tcp_probe *p;
 	struct tcb *t = NULL;
 
@@ -483,12 +488,12 @@ tcb_open(struct tcp_stack *s, const struct tcp_segment *seg, uint32_t hash,
 	t->snd_una = 0;
 	t->snd_nxt = 0;
 	t->state = TCB_OPEN;
-	t->flags = 0;
+	t->flags = followup ? TCB_FOLLOWUP : 0;
 	t->retries = 0;
 	s->counters.connections_opened++;
 	s->counters.in_use++;
 	p = port_probe(s, seg->tuple.their_port);
-	if (p && (p->flags & TCP_PROBE_IMMEDIATE)) {
+	if (followup || (p && (p->flags & TCP_PROBE_IMMEDIATE))) {
 		/* Client-first: the probe's first segment carries the ACK. */
 		if (tcb_start_probe(s, t, now) == 0)
 			send_ack(s, t);
@@ -1168,6 +1173,7 @@ tcp_stack_init(struct tcp_stack **out, void *mem, size_t len,
 	s->emit = cfg->emit;
 	s->banner_done = cfg->banner_done;
 	s->render = cfg->render;
+	s->followup_probe = cfg->followup_probe;
 	s->ctx = cfg->ctx;
 	*out = s;
 	return 0;

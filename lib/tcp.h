@@ -30,6 +30,10 @@
  * acknowledged after max_retries retransmissions. banner_done is called
  * exactly once for every connection opened.
  *
+ * A follow-up connection — the caller's next try at a port whose first
+ * answer said too little — is opened by a SYN-ACK marked followup: its
+ * probe, which the caller names from the tuple, goes out with the ACK.
+ *
  * Every segment's ack must lie in what we sent (iss + 1 up to our last
  * byte): the stack never accepts a stranger's segment through a stale TCB.
  */
@@ -87,6 +91,12 @@ typedef uint16_t tcp_render_fn(void *ctx, const struct tcp_tuple *tuple,
 			       const struct tcp_probe *probe, uint8_t *out,
 			       uint16_t cap);
 
+/* The probe of a follow-up connection (one a SYN-ACK marked followup
+ * opened), from its tuple alone: the same tuple always gives the same
+ * probe, and never NULL. */
+typedef const struct tcp_probe *tcp_followup_fn(void *ctx,
+						const struct tcp_tuple *tuple);
+
 /* Limits of tcp_config. */
 #define TCP_MAX_CONNECTIONS 10000000u
 #define TCP_MAX_TIMEOUT_MS 3600000u
@@ -117,7 +127,9 @@ struct tcp_config {
 	tcp_emit_fn *emit;
 	tcp_banner_fn *banner_done;
 	tcp_render_fn *render; /* needed only by probes without payload */
-	void *ctx;	       /* first argument of the callbacks */
+	/* needed only if SYN-ACKs marked followup come */
+	tcp_followup_fn *followup_probe;
+	void *ctx; /* first argument of the callbacks */
 };
 
 /* The defaults above (no probes, no callbacks). */
@@ -180,6 +192,7 @@ struct tcp_stack {
 	tcp_emit_fn *emit;
 	tcp_banner_fn *banner_done;
 	tcp_render_fn *render;
+	tcp_followup_fn *followup_probe;
 	void *ctx;
 	uint8_t scratch[TCP_PROBE_MAX_LEN]; /* rendered probe bytes */
 };
@@ -207,6 +220,9 @@ struct tcp_segment {
 	uint16_t mss;	 /* MSS option (SYN-ACK), 0 if none */
 	uint16_t len;
 	uint8_t ttl; /* IP TTL (kept from the SYN-ACK) */
+	/* A SYN-ACK answering a follow-up SYN: no wait, the connection's
+	 * probe (tcp_config.followup_probe) goes out at once. */
+	uint8_t followup;
 	const uint8_t *payload;
 };
 

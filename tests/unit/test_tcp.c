@@ -671,6 +671,104 @@ test_port_probe_wait(void)
 	stack_free(s);
 }
 
+/* Follow-up probes, named from the tuple: our port's offset from 61000
+ * picks one (the caller's scheme; the stack only asks). */
+static const struct tcp_probe followup_probes[2] = {
+    {.payload = (const uint8_t *)"OPTIONS / RTSP/1.0\r\n\r\n", .len = 22},
+    {.payload = (const uint8_t *)"\x80\0\0\x28", .len = 4},
+};
+static unsigned followup_asked;
+
+static const struct tcp_probe *
+fake_followup(void *ctx, const struct tcp_tuple *tuple)
+{
+	(void)ctx;
+	followup_asked++;
+	return &followup_probes[(tuple->our_port - 61001) & 1];
+}
+
+/* A SYN-ACK marked followup: its probe goes out with the ACK, even on a
+ * port whose own probe is server-first; it is retransmitted and named at
+ * close as the connection's probe. Unmarked SYN-ACKs of the same port keep
+ * the port's wait. */
+static void
+test_followup(void)
+{
+	static const struct tcp_probe smtp = {
+	    .payload = (const uint8_t *)"EHLO x\r\n",
+	    .len = 8,
+	    .wait_ms = 300,
+	};
+	static const struct tcp_probe *table[65536] = {[25] = &smtp};
+	struct tcp_config cfg = config_small();
+	struct tcp_stack *s;
+	struct conn c = conn_make(20, 25), d = conn_make(21, 25),
+		    e = conn_make(22, 25);
+	struct tcp_segment g;
+
+	cfg.probes = table;
+	cfg.followup_probe = fake_followup;
+	s = stack_new(&cfg, 0);
+	c.t.our_port = 61001;
+	e.t.our_port = 61002;
+	g = (struct tcp_segment){
+	    .tuple = c.t,
+	    .seq = c.irs,
+	    .ack = c.iss + 1,
+	    .flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
+	    .wscale = TCP_NO_WSCALE,
+	    .window = 65535,
+	    .mss = 1460,
+	    .ttl = SYNACK_TTL,
+	    .followup = 1,
+	};
+	CHECK(tcp_input(s, &g, 0) == TCP_OPENED);
+	CHECK(n_out == 1 &&
+	      out_is(0, &c, PA, 0, 0, "OPTIONS / RTSP/1.0\r\n\r\n"));
+	synack(s, &d, 0); /* the port's own: waits */
+	CHECK_EQ_U64(n_out, 2);
+	/* unacknowledged: sent again after the RTO */
+	tcp_timers_run(s, 1000);
+	CHECK(n_out == 4 && out_is(2, &d, PA, 0, 0, "EHLO x\r\n") &&
+	      out_is(3, &c, PA, 0, 0, "OPTIONS / RTSP/1.0\r\n\r\n"));
+	seg(s, &c, PA, 0, 22, "RTSP/1.0 200 OK\r\n", 1010);
+	seg(s, &c, FA, 17, 22, NULL, 1020);
+	CHECK(n_done == 1 &&
+	      banner_is(0, &c, "RTSP/1.0 200 OK\r\n", TCP_CLOSE_FIN));
+	CHECK(done[0].probe == &followup_probes[0]);
+	/* the other follow-up probe, for another of our ports */
+	g.tuple = e.t;
+	g.seq = e.irs;
+	g.ack = e.iss + 1;
+	CHECK(tcp_input(s, &g, 1030) == TCP_OPENED);
+	/* (a NUL in the payload: out_is cannot compare it) */
+	CHECK(tcp_tuple_equal(&out[n_out - 1].tuple, &e.t) &&
+	      out[n_out - 1].flags == PA && out[n_out - 1].len == 4 &&
+	      memcmp(out[n_out - 1].data, "\x80\0\0\x28", 4) == 0);
+	tcp_stack_close_all(s, 1100);
+	/* (closed in TCB order: e took c's TCB) */
+	CHECK(n_done == 3 && tcp_tuple_equal(&done[1].tuple, &e.t) &&
+	      done[1].probe == &followup_probes[1] &&
+	      tcp_tuple_equal(&done[2].tuple, &d.t) && done[2].probe == &smtp);
+	CHECK(followup_asked >= 3);
+	check_empty(s);
+	stack_free(s);
+
+	/* without the callback a marked SYN-ACK is an ordinary one */
+	cfg.followup_probe = NULL;
+	s = stack_new(&cfg, 0);
+	g.tuple = c.t;
+	g.seq = c.irs;
+	g.ack = c.iss + 1;
+	CHECK(tcp_input(s, &g, 0) == TCP_OPENED);
+	CHECK_EQ_U64(n_out, 1); /* the ACK; the port's wait runs */
+	tcp_timers_run(s, 300);
+	CHECK(n_out == 2 && out_is(1, &c, PA, 0, 0, "EHLO x\r\n"));
+	tcp_stack_close_all(s, 400);
+	check_empty(s);
+	stack_free(s);
+}
+
 /* Never acknowledged: RTO 1 s doubling, exactly max_retries resends, then
  * reset with reason no_ack. */
 static void
@@ -1276,6 +1374,7 @@ main(void)
 	test_silent_generic();
 	test_gap_holds_idle();
 	test_port_probe_wait();
+	test_followup();
 	test_retransmit_bounded();
 	test_bad_ack();
 	test_reassembly();
