@@ -981,6 +981,8 @@ static const struct config_key config_keys[] = {
 	  .parse = set_signature_cache, .format = format_signature_cache },
 	{ .name = "service.intensity", .type = KEY_UINT,
 	  FIELD(version_intensity), .min = 0, .max = 9 },
+	{ .name = "service.max_probes", .type = KEY_UINT, FIELD(max_probes),
+	  .min = 1, .max = 32 },
 	{ .name = "service.identify_file", .type = KEY_CUSTOM,
 	  FIELD(identify_file), .flags = KF_STRING,
 	  .parse = set_identify_file, .format = format_identify_file },
@@ -1257,6 +1259,7 @@ config_init(struct config *cfg)
 	cfg->banner_buffers = 65536;
 	cfg->banner_idle_ms = 2000;
 	cfg->version_intensity = 7;
+	cfg->max_probes = 6;
 	cfg->service_identify = 1;
 	cfg->banner_total_ms = 10000;
 }

@@ -121,6 +121,9 @@ struct config {
 	char *signature_cache;	   /* NULL: the default cache directory */
 	char *identify_file;	   /* --identify: NDJSON of saved banners */
 	unsigned version_intensity; /* probes of rarity <= this, default 7 */
+	/* connections per open port for identification: the first, then
+	 * follow-ups while no hard match (default 6, at most 32) */
+	unsigned max_probes;
 	int service_identify;	   /* match banners (default on) */
 
 	/* dpdk */

@@ -117,6 +117,7 @@ static const struct flag flags[] = {
     {"--service-probes", FLAG_VALUE, "service.probes_file", 0},
     {"--signature-cache", FLAG_VALUE, "service.cache_dir", 0},
     {"--version-intensity", FLAG_VALUE, "service.intensity", 0},
+    {"--max-probes", FLAG_VALUE, "service.max_probes", 0},
     {"--no-identify", FLAG_FALSE, "service.identify", 0},
     {"--identify", FLAG_VALUE, "service.identify_file", 0},
     {"--check-signatures", FLAG_MODE, NULL, MODE_CHECK_SIGNATURES},
@@ -463,6 +464,9 @@ config_print_usage(FILE *out)
 "  --signature-cache DIR     compiled databases (default\n"
 "                            $XDG_CACHE_HOME/tidescan or ~/.cache/tidescan)\n"
 "  --version-intensity N     send probes of rarity <= N, 0..9 (default 7)\n"
+"  --max-probes N            connections per open port while unidentified:\n"
+"                            the first, then nmap's next probes, 1..32\n"
+"                            (default 6)\n"
 "  --no-identify             keep banners, do not identify them\n"
 "  --check-signatures        load the signatures, list the unusable lines\n"
 "  --identify FILE.ndjson    re-identify saved banners, write the records\n"

@@ -27,6 +27,7 @@ static const char *const may_change[] = {
     "router.gateway",
     "banners.max_connections",
     "banners.buffers",
+    "service.max_probes",
     "dpdk.eal_args",
     "dpdk.port_id",
     "dpdk.mempool_size",
