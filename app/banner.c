@@ -13,6 +13,10 @@
 
 #define RECORD_POOL_SIZE 8191
 #define RECORD_RING_SIZE 8192
+#define FOLLOWUP_RING_SIZE 16384
+/* rx_seen_before's status for a follow-up's SYN-ACK (| its step): apart
+ * from every result status */
+#define FOLLOWUP_SEEN 0x80
 
 /* ---- the probe table (main lcore, before the scan) ---- */
 
@@ -27,9 +31,43 @@ default_probes_path(void)
 	return path;
 }
 
+/* A tcp_probe for each TCP probe of nmap's set with a payload (sent at
+ * once: a follow-up has had its wait), and every port's chain of them. */
+static int
+followups_load(struct banner_probes *bp, const struct sp_set *nmap,
+	       const struct config *cfg, unsigned followups, char *err,
+	       size_t errlen)
+{
+	if (probe_chain_build(&bp->chain, nmap, &bp->registry,
+			      cfg->version_intensity, followups, err, errlen))
+		return -1;
+	bp->nmap_probes = calloc(nmap->probe_count, sizeof(*bp->nmap_probes));
+	if (!bp->nmap_probes) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < nmap->probe_count; i++) {
+		const struct sp_probe *p = &nmap->probes[i];
+
+		if (p->payload_len > PROBE_PAYLOAD_MAX) {
+			snprintf(err, errlen,
+				 "nmap probe %s has %zu bytes, more than %u",
+				 p->name, p->payload_len, PROBE_PAYLOAD_MAX);
+			return -1;
+		}
+		bp->nmap_probes[i] = (struct tcp_probe){
+			.payload = p->payload,
+			.len = (uint16_t)p->payload_len,
+			.flags = TCP_PROBE_IMMEDIATE,
+		};
+	}
+	return 0;
+}
+
 int
 banner_probes_load(struct banner_probes *bp, const struct config *cfg,
-		   const struct sp_set *nmap, char *err, size_t errlen)
+		   const struct sp_set *nmap, unsigned followups, char *err,
+		   size_t errlen)
 {
 	char *path = cfg->probes_file ? strdup(cfg->probes_file)
 				      : default_probes_path();
@@ -74,6 +112,8 @@ banner_probes_load(struct banner_probes *bp, const struct config *cfg,
 	for (unsigned port = 0; port < 65536; port++)
 		if (reg->index[port])
 			bp->by_port[port] = &bp->probes[reg->index[port]];
+	if (nmap && followups)
+		return followups_load(bp, nmap, cfg, followups, err, errlen);
 	return 0;
 }
 
@@ -92,6 +132,24 @@ render_probe(void *ctx, const struct tcp_tuple *tuple,
 	return (uint16_t)RTE_MIN(probe_payload_render(e, tuple->their_ip,
 						      bp->user_agent, out, cap),
 				 (size_t)cap);
+}
+
+/* A follow-up's probe: the one its step (from our port) names in the port's
+ * chain. */
+static const struct tcp_probe *
+followup_probe(void *ctx, const struct tcp_tuple *tuple)
+{
+	const struct rx_lcore *rx = ctx;
+	const struct banner_probes *bp = rx->scan->probes;
+	int step = scan_source_step(rx->scan, tuple->their_ip,
+				    tuple->their_port, tuple->our_ip,
+				    tuple->our_port);
+	int probe = step > 0 ? probe_chain_at(&bp->chain, tuple->their_port,
+					      (unsigned)step)
+			     : -1;
+
+	/* (the RX path opens follow-ups only for steps the chain has) */
+	return probe >= 0 ? &bp->nmap_probes[probe] : &bp->probes[0];
 }
 
 static void
@@ -144,6 +202,10 @@ banner_finished(void *ctx, const struct tcp_tuple *tuple, uint8_t ttl,
 	};
 	rec->len = RTE_MIN(len, scan->cfg->banner_max_bytes);
 	rec->reason = (uint8_t)reason;
+	rec->step = (uint8_t)RTE_MAX(
+		scan_source_step(scan, tuple->their_ip, tuple->their_port,
+				 tuple->our_ip, tuple->our_port),
+		0);
 	if (rec->len)
 		memcpy(rec->data, data, rec->len);
 	if (unlikely(rte_ring_sp_enqueue(rx->banners, rec) != 0)) {
@@ -186,6 +248,8 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 	tc.render = render_probe;
 	tc.emit = emit_segment;
 	tc.banner_done = banner_finished;
+	if (scan->followups)
+		tc.followup_probe = followup_probe;
 	tc.ctx = rx;
 
 	bytes = tcp_stack_footprint(&tc);
@@ -213,6 +277,16 @@ banner_lcore_setup(struct rx_lcore *rx, int socket)
 	rx->burst = rte_zmalloc_socket("banner_burst", 2 * sizeof(*rx->burst),
 				       64, socket);
 	rx->burst_fill = 0;
+	if (scan->followups) {
+		snprintf(name, sizeof(name), "followups_q%u", rx->queue);
+		rx->followups = rte_ring_create(name, FOLLOWUP_RING_SIZE,
+						socket,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!rx->followups)
+			rte_exit(EXIT_FAILURE,
+				 "cannot create the follow-up ring: %s\n",
+				 rte_strerror(rte_errno));
+	}
 	if (!rx->banners || !rx->records || !rx->burst)
 		rte_exit(EXIT_FAILURE, "cannot create the banner ring/pool: %s\n",
 			 rte_strerror(rte_errno));
@@ -237,7 +311,8 @@ synack_queued(const struct rx_lcore *rx, const struct tcp_tuple *tuple)
 }
 
 void
-banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
+banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf,
+		  unsigned step)
 {
 	const struct scan_context *scan = rx->scan;
 	struct banner_burst *b = &rx->burst[rx->burst_fill];
@@ -263,6 +338,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 		.mss = pf->mss,
 		.len = pf->payload_len,
 		.ttl = pf->ttl,
+		.followup = step > 0,
 		.payload = pf->payload,
 	};
 	if (syn_ack) {
@@ -272,8 +348,10 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 		}
 		/* A SYN-ACK again, after its connection closed: not a new
 		 * connection; the stack re-ACKs one that is still open (or
-		 * that a queued SYN-ACK opens). */
-		if (rx_seen_before(rx, pf->ip_src, pf->sport, RESULT_OPEN) &&
+		 * that a queued SYN-ACK opens). A follow-up's are told
+		 * apart by their step. */
+		if (rx_seen_before(rx, pf->ip_src, pf->sport,
+				   step ? FOLLOWUP_SEEN | step : RESULT_OPEN) &&
 		    !tcb_table_find(&rx->tcp->table, &seg->tuple,
 				    tcb_hash(&rx->tcp->table, &seg->tuple)) &&
 		    !synack_queued(rx, &seg->tuple)) {
@@ -284,6 +362,7 @@ banner_handle_tcp(struct rx_lcore *rx, const struct parsed_frame *pf)
 	}
 	memcpy(b->mac[b->n], pf->src_mac, 6);
 	b->cookie_ok[b->n] = (uint8_t)cookie_ok;
+	b->step[b->n] = (uint8_t)step;
 	b->n++;
 }
 
@@ -300,6 +379,11 @@ burst_input(struct rx_lcore *rx, struct banner_burst *b,
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct tcp_segment *g = &b->seg[i];
 
+		/* A follow-up's port is open and reported already: its
+		 * connection ends with a record (the writer gives up on one
+		 * that could not open). */
+		if (b->step[i] && b->verdict[i] != TCP_UNKNOWN)
+			continue;
 		switch (b->verdict[i]) {
 		case TCP_OPENED:
 			COUNTER_ADD(rx->open, 1);
@@ -320,7 +404,8 @@ burst_input(struct rx_lcore *rx, struct banner_burst *b,
 		case TCP_UNKNOWN:
 			/* No connection: a RST answering a probe means
 			 * closed. */
-			if ((g->flags & TCP_FLAG_RST) && b->cookie_ok[i]) {
+			if ((g->flags & TCP_FLAG_RST) && b->cookie_ok[i] &&
+			    b->step[i] == 0) {
 				rx_report(rx, batch, g->tuple.their_ip,
 					  g->tuple.their_port, RESULT_CLOSED,
 					  g->ttl, 0);
@@ -364,6 +449,39 @@ banner_burst_flush(struct rx_lcore *rx, struct scan_result_batch *batch)
 	burst_input(rx, &rx->burst[rx->burst_fill ^ 1], batch);
 }
 
+/* The SYNs of the follow-ups the writer asked for: each from the probe's
+ * source port + its step, its sequence number the cookie of that tuple. */
+static void
+send_followups(struct rx_lcore *rx)
+{
+	const struct scan_context *scan = rx->scan;
+	void *req[BURST_SIZE];
+	unsigned n = rte_ring_sc_dequeue_burst(rx->followups, req, BURST_SIZE,
+					       NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct probe_fields f = {.src_ip = scan->source.ip_first,
+					 .src_port = scan->source.port_first};
+		struct rte_mbuf *m = rx_reply_alloc(rx);
+		unsigned step;
+
+		if (unlikely(m == NULL))
+			continue;
+		banner_followup_unpack(req[i], &f.dst_ip, &f.dst_port, &step);
+		if (scan->source_is_range)
+			cookie_pick_source(&scan->key, &scan->source, f.dst_ip,
+					   f.dst_port, &f.src_ip, &f.src_port);
+		f.src_port = (uint16_t)(f.src_port + step);
+		f.seq = cookie_syn(&scan->key, f.dst_ip, f.dst_port, f.src_ip,
+				   f.src_port);
+		f.ip_id = (uint16_t)f.seq;
+		probe_stamp(&scan->tpl, rte_pktmbuf_mtod(m, uint8_t *), &f);
+		rx_reply_send(rx, m, scan->tpl.len);
+	}
+	if (n)
+		COUNTER_ADD(rx->followups_sent, n);
+}
+
 void
 banner_tick(struct rx_lcore *rx)
 {
@@ -371,6 +489,8 @@ banner_tick(struct rx_lcore *rx)
 	uint64_t now = banner_now_ms(scan);
 
 	tcp_timers_run(rx->tcp, now);
+	if (rx->followups)
+		send_followups(rx);
 	if (unlikely(scan->phase == PHASE_CLOSE && !rx->tcp_closed)) {
 		tcp_stack_close_all(rx->tcp, now);
 		rx->tcp_closed = 1;

@@ -198,6 +198,18 @@ banner_identify(struct banner_identifier *bi, uint16_t port,
 	return out;
 }
 
+const struct service_id *
+banner_identify_as(struct banner_identifier *bi, unsigned probe,
+		   const char *narrow, const uint8_t *data, uint32_t len,
+		   struct service_id *out)
+{
+	if (!len)
+		return NULL;
+	match_identify(bi->db, bi->scratch, MATCH_HYPERSCAN, probe, data, len,
+		       narrow, out);
+	return out;
+}
+
 void
 banner_identifier_close(struct banner_identifier *bi)
 {

@@ -34,6 +34,13 @@ int banner_identifier_open(struct banner_identifier *bi,
 const struct service_id *banner_identify(struct banner_identifier *bi,
 					 uint16_t port, const uint8_t *data,
 					 uint32_t len, struct service_id *out);
+/* Identify a follow-up's answer to nmap probe `probe` (an index of the
+ * set), only lines of service `narrow` counting when it is not NULL (an
+ * earlier answer's softmatch): out, or NULL when there is nothing to try. */
+const struct service_id *banner_identify_as(struct banner_identifier *bi,
+					    unsigned probe, const char *narrow,
+					    const uint8_t *data, uint32_t len,
+					    struct service_id *out);
 void banner_identifier_close(struct banner_identifier *bi);
 
 #endif

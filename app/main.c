@@ -346,6 +346,24 @@ all_tx_done(const struct scan_lcores *lcores)
 	return 1;
 }
 
+/* Are banner connections open, their records not yet written, or ports
+ * waiting for a follow-up? (A connection's record is queued before it
+ * stops counting as in use.) */
+static int
+banners_busy(const struct writer *w, const struct scan_lcores *lcores)
+{
+	if (writer_followups_pending(w))
+		return 1;
+	for (unsigned q = 0; q < lcores->count; q++) {
+		const struct rx_lcore *rx = lcores->rx[q];
+
+		if (rx->tcp && (COUNTER_READ(rx->tcp->counters.in_use) ||
+				rte_ring_count(rx->banners)))
+			return 1;
+	}
+	return 0;
+}
+
 /* Banner connections still open are reset — none is left half-open on a
  * target — and their banners written; the TX lcores send the RSTs. */
 static void
@@ -364,13 +382,14 @@ close_connections(struct scan_context *scan, struct writer *w,
 }
 
 /* Write results while probes go out; then for `wait` seconds more while
- * late answers arrive. The first SIGINT (or --pause-after) ends sending
+ * late answers arrive, and on while ports are still being identified by
+ * follow-up connections. The first SIGINT (or --pause-after) ends sending
  * early, the second ends waiting. */
 static uint64_t
 write_results(struct scan_context *scan, struct writer *w,
 	      const struct scan_lcores *lcores)
 {
-	uint64_t deadline, sent_tsc, pause_tsc = UINT64_MAX;
+	uint64_t deadline, busy_end, sent_tsc, pause_tsc = UINT64_MAX;
 
 	if (scan->cfg->pause_after > 0)
 		pause_tsc = rte_rdtsc() +
@@ -383,7 +402,13 @@ write_results(struct scan_context *scan, struct writer *w,
 	scan->phase = PHASE_DRAIN;
 	sent_tsc = rte_rdtsc();
 	deadline = sent_tsc + (uint64_t)(scan->cfg->wait * scan->tsc_hz);
-	while (rte_rdtsc() < deadline && interrupts < 2) {
+	/* Banner connections still open and ports still being identified
+	 * hold the end back: each gives up by itself (total timeout), so
+	 * this bound is only a safety net. */
+	busy_end = deadline + (scan->followups + 1) * writer_followup_ttl(w);
+	while ((rte_rdtsc() < deadline ||
+		(banners_busy(w, lcores) && rte_rdtsc() < busy_end)) &&
+	       interrupts < 2) {
 		if (writer_drain(w) == 0)
 			rte_delay_us_sleep(1000);
 		writer_status(w);
@@ -471,11 +496,14 @@ scan_run(struct config *cfg, struct scan_context *scan, uint64_t seed,
 		static struct banner_probes probes;
 		char err[CONFIG_ERR_LEN];
 
+		/* Follow-ups go on while identification finds no hard
+		 * match: there is none to wait for without it. */
+		scan->followups = scan->identify ? cfg->max_probes - 1 : 0;
 		if (banner_probes_load(&probes, cfg,
 				       scan->identify
 					       ? match_db_set(scan->identify->db)
 					       : NULL,
-				       err, sizeof(err)))
+				       scan->followups, err, sizeof(err)))
 			usage_error(err);
 		scan->probes = &probes;
 		scan->banners = 1;

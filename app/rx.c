@@ -10,26 +10,6 @@
 #include "banner.h"
 #include "scan.h"
 
-/* Is (ip, port) one of our source endpoints, as the cookie would have
- * picked it for this target? */
-static inline int
-is_our_source(const struct scan_context *scan, uint32_t their_ip,
-	      uint16_t their_port, uint32_t our_ip, uint16_t our_port)
-{
-	uint32_t ip;
-	uint16_t port;
-
-	if (our_ip - scan->source.ip_first >= scan->source.ip_count ||
-	    (uint32_t)(uint16_t)(our_port - scan->source.port_first) >=
-		    scan->source.port_count)
-		return 0;
-	if (!scan->source_is_range)
-		return 1;
-	cookie_pick_source(&scan->key, &scan->source, their_ip, their_port, &ip,
-			   &port);
-	return ip == our_ip && port == our_port;
-}
-
 /* Report an answer once: a fixed table of 4-way buckets remembers recent
  * (ip, port, status) triples, so retransmitted SYN-ACKs and answers to
  * retries do not repeat a result. A full bucket forgets its oldest entry. */
@@ -176,13 +156,14 @@ handle_tcp(struct rx_lcore *rx, struct scan_result_batch *batch,
 	   const struct parsed_frame *pf)
 {
 	const struct scan_context *scan = rx->scan;
+	int step = scan_source_step(scan, pf->ip_src, pf->sport, pf->ip_dst,
+				    pf->dport);
 	uint32_t cookie;
 
-	if (!is_our_source(scan, pf->ip_src, pf->sport, pf->ip_dst,
-			   pf->dport))
+	if (step < 0)
 		return; /* not addressed to a probe of ours */
 	if (scan->banners) {
-		banner_handle_tcp(rx, pf);
+		banner_handle_tcp(rx, pf, (unsigned)step);
 		return;
 	}
 	cookie = cookie_syn(&scan->key, pf->ip_src, pf->sport, pf->ip_dst,
@@ -208,8 +189,9 @@ handle_icmp(struct rx_lcore *rx, struct scan_result_batch *batch,
 {
 	const struct scan_context *scan = rx->scan;
 
-	if (!is_our_source(scan, pf->quoted_dst, pf->quoted_dport,
-			   pf->quoted_src, pf->quoted_sport))
+	/* (not for a follow-up: its port was found open already) */
+	if (scan_source_step(scan, pf->quoted_dst, pf->quoted_dport,
+			     pf->quoted_src, pf->quoted_sport) != 0)
 		return;
 	if (pf->quoted_seq != cookie_syn(&scan->key, pf->quoted_dst,
 					 pf->quoted_dport, pf->quoted_src,

@@ -58,6 +58,9 @@ struct scan_context {
 	const struct banner_probes *probes; /* with banners */
 	/* identifies banners on the writer (main) lcore; NULL: off */
 	struct banner_identifier *identify;
+	/* follow-up connections per open port while unidentified (0: none);
+	 * follow-up k leaves from the probe's source port + k */
+	unsigned followups;
 	double start_wall;
 	int resumed; /* going on with a paused scan: output is appended */
 	volatile int phase; /* enum scan_phase */
@@ -65,6 +68,28 @@ struct scan_context {
 	 * lcores send no new probes until it clears */
 	volatile int hold_sending;
 };
+
+/* Which of our source endpoints (ip, port) is for this target: step 0 for
+ * its probe, k for its follow-up k (the probe's source port + k), -1 if it
+ * is none of ours. */
+static inline int
+scan_source_step(const struct scan_context *scan, uint32_t their_ip,
+		 uint16_t their_port, uint32_t our_ip, uint16_t our_port)
+{
+	uint32_t ip = scan->source.ip_first;
+	uint16_t port = scan->source.port_first, step;
+
+	if (our_ip - scan->source.ip_first >= scan->source.ip_count)
+		return -1;
+	if (scan->source_is_range) {
+		cookie_pick_source(&scan->key, &scan->source, their_ip,
+				   their_port, &ip, &port);
+		if (ip != our_ip)
+			return -1;
+	}
+	step = (uint16_t)(our_port - port);
+	return step <= scan->followups ? step : -1;
+}
 
 /* Wall-clock seconds now, from the TSC (results' timestamps). */
 static inline double
@@ -99,6 +124,7 @@ struct rx_lcore {
 	uint16_t queue;
 	struct rte_ring *results; /* to the writer */
 	struct rte_ring *replies; /* to the paired TX lcore */
+	struct rte_ring *followups; /* with follow-ups: SYNs the writer asks */
 	uint64_t *dedup;	  /* fixed table of recent answers */
 	uint32_t dedup_mask;
 	uint64_t gateway_mac; /* learnt during setup; 0 = not yet */
@@ -112,6 +138,7 @@ struct rx_lcore {
 	uint64_t replies_dropped;
 	uint64_t arp_answered;
 	uint64_t strays; /* segments for no connection (banners) */
+	uint64_t followups_sent; /* follow-up SYNs */
 } __rte_cache_aligned;
 
 /* Results of one RX burst, enqueued to the writer together. */

@@ -46,9 +46,9 @@ redis_open(struct writer *w, const char *url)
 		rte_exit(EXIT_FAILURE, "%s\n", err);
 }
 
-/* One record to the output: the file's writer, or Redis' queue (which
- * counts a record it could not take; writer_has_room() comes first). */
-static void
+/* Redis' queue counts a record it could not take; writer_has_room() comes
+ * first. */
+void
 writer_emit(struct writer *w, const struct output_record *rec)
 {
 	if (w->redis)
@@ -82,6 +82,8 @@ writer_open(struct writer *w, const struct scan_context *scan,
 	w->status_interval_tsc =
 	    (uint64_t)(cfg->stats_interval * (double)scan->tsc_hz);
 	w->last_status_tsc = rte_rdtsc();
+	if (scan->followups)
+		followups_open(w);
 	if (cfg->output_file && redis_url_is(cfg->output_file)) {
 		redis_open(w, cfg->output_file);
 		return;
@@ -108,7 +110,9 @@ drain_banners(struct writer *w, struct rx_lcore *rx)
 			break;
 		n = rte_ring_sc_dequeue_burst(rx->banners, (void **)rec,
 					      DRAIN_BURST, NULL);
-		for (unsigned i = 0; i < n; i++) {
+		for (unsigned i = 0; i < n && w->scan->followups; i++)
+			followups_take(w, rx, rec[i]);
+		for (unsigned i = 0; i < n && !w->scan->followups; i++) {
 			struct service_id id;
 			struct output_record out = {
 				.result = &rec[i]->result,
@@ -175,6 +179,8 @@ writer_drain(struct writer *w)
 	}
 	for (unsigned q = 0; q < w->lcores->count; q++)
 		total += drain_banners(w, w->lcores->rx[q]);
+	if (w->scan->followups && writer_has_room(w))
+		followups_expire(w, rte_rdtsc());
 	if (w->redis)
 		redis_hold_update(w);
 	else if (total)
@@ -253,6 +259,22 @@ print_banner_summary(const struct scan_lcores *lcores)
 		sum.retransmits, sum.timeouts, sum.in_use);
 }
 
+/* With follow-ups, a third: what they did. */
+static void
+print_followup_summary(struct writer *w)
+{
+	const struct followups *f = &w->followups;
+	uint64_t sent = 0;
+
+	for (unsigned q = 0; q < w->lcores->count; q++)
+		sent += COUNTER_READ(w->lcores->rx[q]->followups_sent);
+	fprintf(stderr,
+		"followups: ports %" PRIu64 ", connections %" PRIu64
+		", identified %" PRIu64 ", expired %" PRIu64
+		", skipped %" PRIu64 "\n",
+		f->started, sent, f->identified, f->expired, f->skipped);
+}
+
 /* Everything still in the rings goes to Redis' queue, waiting for room (a
  * Redis stalled that long is given up on: the rest spills); then wait for
  * its answers and say where results went. -1 if the spill file could not
@@ -273,7 +295,9 @@ redis_finish(struct writer *w)
 			redis_sink_poll(w->redis);
 			rte_delay_us_sleep(200);
 		}
-		if (writer_drain(w) == 0)
+		/* then the ports still in follow-up, as they are */
+		if (writer_drain(w) == 0 &&
+		    (!w->scan->followups || followups_flush(w, DRAIN_BURST) == 0))
 			break;
 	}
 	if (w->scan->hold_sending)
@@ -309,6 +333,8 @@ writer_finish(struct writer *w, double elapsed, double sending)
 		rc = redis_finish(w);
 	} else {
 		writer_drain(w);
+		while (w->scan->followups && followups_flush(w, DRAIN_BURST))
+			;
 		rc = output_close(&w->out);
 	}
 	scan_totals_read(w->lcores, &t);
@@ -338,6 +364,10 @@ writer_finish(struct writer *w, double elapsed, double sending)
 			t.replies_lost);
 	if (w->scan->banners)
 		print_banner_summary(w->lcores);
+	if (w->scan->followups) {
+		print_followup_summary(w);
+		followups_close(w);
+	}
 	if (rc)
 		fprintf(stderr, "tidescan: writing %s failed (disk full?)\n",
 			cfg->output_file ? cfg->output_file : "stdout");

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "followups.h"
 #include "scan.h"
 
 struct scan_lcores {
@@ -33,6 +34,7 @@ struct writer {
 	uint64_t last_status_tsc;
 	uint64_t last_status_sent;
 	uint64_t records;
+	struct followups followups; /* with scan->followups */
 };
 
 /* Open the output the config names, in its format, created or appended to;
@@ -41,6 +43,22 @@ void writer_open(struct writer *w, const struct scan_context *scan,
 		 const struct scan_lcores *lcores);
 /* Move every queued result to the output; returns how many. */
 unsigned writer_drain(struct writer *w);
+/* One record to the output: the file's writer, or Redis' queue. */
+void writer_emit(struct writer *w, const struct output_record *rec);
+/* Ports whose identification still waits for a follow-up's answer. */
+static inline uint32_t
+writer_followups_pending(const struct writer *w)
+{
+	return w->scan->followups ? w->followups.table.count : 0;
+}
+/* How long a banner connection, or a follow-up step, may take (TSC
+ * ticks): the total timeout and a margin for the handshake. */
+static inline uint64_t
+writer_followup_ttl(const struct writer *w)
+{
+	return (uint64_t)(w->scan->cfg->banner_total_ms + 3000) *
+	       (w->scan->tsc_hz / 1000);
+}
 /* Every --stats-interval: the status line (rate, sent, % done, ETA, found,
  * drops), or a JSON line of the same with --stats-format json. */
 void writer_status(struct writer *w);

@@ -1,0 +1,184 @@
+/* followups: a port's answers are identified as nmap does across its probes —
+ * the first connection's against every probe nmap would send the port (its
+ * probe is not recorded), each follow-up's as the answer to its own probe,
+ * narrowed to the service an earlier answer softmatched. */
+#include <rte_cycles.h>
+#include <rte_ring.h>
+
+#include "banner.h"
+#include "followups.h"
+#include "identify.h"
+#include "writer.h"
+
+/* Ports held at once; more go out unidentified (counted as skipped). */
+#define FOLLOWUP_PORTS_MAX 65536
+#define EXPIRY_CHECKS_PER_SECOND 2
+
+void
+followups_open(struct writer *w)
+{
+	struct followups *f = &w->followups;
+
+	if (followup_table_init(&f->table, FOLLOWUP_PORTS_MAX))
+		rte_exit(EXIT_FAILURE, "out of memory for follow-up ports\n");
+	f->next_expiry_tsc = rte_rdtsc();
+}
+
+static void
+write_held(struct writer *w, struct followup *e)
+{
+	const struct service_id none = {.match = SERVICE_NONE};
+	const struct output_record out = followup_record(e, &none);
+
+	writer_emit(w, &out);
+	followup_remove(&w->followups.table, e);
+}
+
+/* Ask rx for follow-up `step` of e's port; write e if that cannot be. */
+static void
+ask_step(struct writer *w, struct rx_lcore *rx, struct followup *e,
+	 unsigned step)
+{
+	struct followups *f = &w->followups;
+
+	if (step > probe_chain_length(&w->scan->probes->chain, e->port) ||
+	    w->scan->phase >= PHASE_CLOSE ||
+	    rte_ring_sp_enqueue(rx->followups,
+				banner_followup_pack(e->ip, e->port, step))) {
+		write_held(w, e);
+		return;
+	}
+	e->step = (uint8_t)step;
+	e->deadline = rte_rdtsc() + writer_followup_ttl(w);
+	f->asked++;
+}
+
+/* Does a first connection's port go on to follow-ups: no hard match, a
+ * chain to follow, and the scan not closing? */
+static int
+wants_followup(const struct writer *w, const struct banner_record *rec,
+	       const struct service_id *svc)
+{
+	return !(svc && svc->match == SERVICE_HARD) &&
+	       probe_chain_length(&w->scan->probes->chain, rec->result.port) &&
+	       w->scan->phase < PHASE_CLOSE;
+}
+
+/* The port's first connection: identified as every probe's answer. */
+static void
+take_first(struct writer *w, struct rx_lcore *rx,
+	   const struct banner_record *rec)
+{
+	struct followups *f = &w->followups;
+	struct service_id id;
+	const struct service_id *svc = banner_identify(
+	    w->scan->identify, rec->result.port, rec->data, rec->len, &id);
+	const struct output_record out = {.result = &rec->result,
+					  .banner = rec->data,
+					  .banner_len = rec->len,
+					  .service = svc};
+
+	if (wants_followup(w, rec, svc)) {
+		struct followup *e = followup_add(&f->table, &rec->result);
+
+		if (e == NULL) {
+			f->skipped++;
+		} else if (followup_take(e, rec->data, rec->len, svc)) {
+			followup_remove(&f->table, e);
+		} else {
+			f->started++;
+			ask_step(w, rx, e, 1);
+			return;
+		}
+	}
+	writer_emit(w, &out);
+}
+
+void
+followups_take(struct writer *w, struct rx_lcore *rx,
+	       const struct banner_record *rec)
+{
+	struct followups *f = &w->followups;
+	struct followup *e;
+	struct service_id id;
+	const struct service_id *svc;
+	int probe;
+
+	if (rec->step == 0) {
+		take_first(w, rx, rec);
+		return;
+	}
+	e = followup_find(&f->table, rec->result.ip, rec->result.port);
+	probe = probe_chain_at(&w->scan->probes->chain, rec->result.port,
+			       rec->step);
+	if (!e || e->step != rec->step || probe < 0) {
+		f->stale++;
+		return;
+	}
+	svc = banner_identify_as(w->scan->identify, (unsigned)probe,
+				 e->soft.match ? e->soft.name : NULL,
+				 rec->data, rec->len, &id);
+	if (svc && svc->match == SERVICE_HARD) {
+		const struct output_record out = {.result = &e->result,
+						  .banner = rec->data,
+						  .banner_len = rec->len,
+						  .service = svc};
+
+		writer_emit(w, &out);
+		f->identified++;
+		w->scan->identify->identified++;
+		followup_remove(&f->table, e);
+		return;
+	}
+	if (followup_take(e, rec->data, rec->len, svc)) {
+		write_held(w, e);
+		return;
+	}
+	ask_step(w, rx, e, rec->step + 1u);
+}
+
+void
+followups_expire(struct writer *w, uint64_t now_tsc)
+{
+	struct followups *f = &w->followups;
+
+	if (now_tsc < f->next_expiry_tsc || f->table.count == 0)
+		return;
+	f->next_expiry_tsc =
+	    now_tsc + w->scan->tsc_hz / EXPIRY_CHECKS_PER_SECOND;
+	for (uint32_t i = 0; i <= f->table.mask;) {
+		struct followup *e = followup_slot(&f->table, i);
+
+		if (e && e->deadline <= now_tsc) {
+			f->expired++;
+			write_held(w, e); /* slot i again: another may move in */
+		} else {
+			i++;
+		}
+	}
+}
+
+unsigned
+followups_flush(struct writer *w, unsigned max)
+{
+	struct followups *f = &w->followups;
+	unsigned n = 0;
+
+	for (uint32_t i = 0; n < max && f->table.count && i <= f->table.mask;) {
+		struct followup *e = followup_slot(&f->table, i);
+
+		if (e) {
+			write_held(w, e);
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+void
+followups_close(struct writer *w)
+{
+	followup_table_free(&w->followups.table);
+}
