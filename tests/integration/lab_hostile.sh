@@ -15,6 +15,8 @@
 #   4. the generic probe: 7004 stays silent past the server-first wait (500 ms
 #      in this test's probe file), receives "\r\n\r\n", and the idle timeout
 #      closes it.
+# One connection per port (--max-probes 1): these peers test the stack, not
+# identification; follow-up connections are lab_followup's.
 # Every check runs; the failures are listed at the end.
 source "$(dirname "$0")/lib.sh"
 ADDR=${TS_HOSTILE_ADDR:-198.18.1.30} # not in the lab's table: checked below
@@ -226,7 +228,7 @@ stage() {
 	for i in "${!cmd[@]}"; do
 		if [ "${cmd[$i]}" = "$TIDESCAN" ]; then cmd[i]=$bin; fi
 	done
-	"${cmd[@]}" "$ADDR" --source-port "$sport" "$@" \
+	"${cmd[@]}" "$ADDR" --source-port "$sport" --max-probes 1 "$@" \
 		-o "$WORK/$name.ndjson" 2>"$WORK/$name.err" || rc=$?
 	cat "$WORK/$name.err"
 	touch "$WORK/$name.ndjson"
