@@ -51,17 +51,6 @@ tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity, uint64_t seed)
 	memset(t->groups, 0, (size_t)groups * sizeof(struct tcb_group));
 }
 
-/* Empty slots of group g, as bits. */
-static inline unsigned
-group_empty(const struct tcb_group *g)
-{
-	unsigned empty = 0;
-
-	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
-		empty |= (unsigned)(g->tcb_plus1[k] == 0) << k;
-	return empty;
-}
-
 struct tcb *
 tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
 {
@@ -84,7 +73,8 @@ tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
 	tcb->tuple = *k;
 	tcb->state = TCB_FREE;
 	/* the index has more slots than TCBs: some group has room */
-	for (i = hash & t->mask; (empty = group_empty(&t->groups[i])) == 0;
+	for (i = hash & t->mask;
+	     (empty = tcb_group_naming(&t->groups[i], 0)) == 0;
 	     i = (i + 1) & t->mask)
 		t->groups[i].overflow++;
 	g = &t->groups[i];
@@ -103,10 +93,8 @@ tcb_table_remove(struct tcb_table *t, struct tcb *tcb)
 
 	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
 		struct tcb_group *g = &t->groups[i];
-		unsigned hit = 0;
+		unsigned hit = tcb_group_naming(g, n + 1);
 
-		for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
-			hit |= (unsigned)(g->tcb_plus1[k] == n + 1) << k;
 		if (hit) {
 			unsigned slot = (unsigned)__builtin_ctz(hit);
 

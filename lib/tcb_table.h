@@ -170,6 +170,28 @@ tcb_group_match(const struct tcb_group *g, uint32_t hash)
 #endif
 }
 
+/* Slots of group g naming TCB number n (tcb_plus1 == n + 1; 0: the empty
+ * ones), as bits. */
+static inline unsigned
+tcb_group_naming(const struct tcb_group *g, uint32_t n_plus1)
+{
+#ifdef __AVX2__
+	/* the 7 numbers and the unused word, in one compare */
+	__m256i eq = _mm256_cmpeq_epi32(
+	    _mm256_load_si256((const __m256i *)g->tcb_plus1),
+	    _mm256_set1_epi32((int)n_plus1));
+
+	return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
+	       ((1u << TCB_GROUP_SLOTS) - 1);
+#else
+	unsigned match = 0;
+
+	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
+		match |= (unsigned)(g->tcb_plus1[k] == n_plus1) << k;
+	return match;
+#endif
+}
+
 /* The TCB named by the first slot whose hash matches (its tuple not yet
  * compared): to prefetch before tcb_table_find. NULL if there is none. */
 static inline struct tcb *

@@ -888,7 +888,9 @@ prefetch_writes(const struct tcp_stack *s, const struct tcb *t,
  * TCBs the index names; prefetch what handling will write; then handle the
  * segments. An earlier segment of the group may have changed the table: a
  * candidate still in use with the segment's tuple is its TCB (a tuple has
- * one at a time); otherwise the tuple is looked up again. */
+ * one at a time); no candidate means no TCB unless a segment before it
+ * opened one of a hash alike (a bit of `opened` per hash's top 6 bits);
+ * otherwise the tuple is looked up again. */
 void
 tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 		uint64_t now, enum tcp_verdict *verdicts)
@@ -902,9 +904,11 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 		const struct tcp_segment *g = segs + base;
 		uint32_t opening = s->table.free_head;
 		unsigned taking = 0;
+		uint64_t opened = 0; /* a bit per hash opened in the group */
 
 		for (unsigned i = 0; i < m; i++) {
-			hash[i] = tcb_hash(&s->table, &g[i].tuple);
+			hash[i] = g[i].hashed ? g[i].hash
+					      : tcb_hash(&s->table, &g[i].tuple);
 			tcb_table_prefetch(&s->table, hash[i]);
 		}
 		for (unsigned i = 0; i < m; i++) {
@@ -928,11 +932,14 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 				taking += took[j];
 			}
 			taking -= took[i];
-			if (!t || t->state == TCB_FREE ||
-			    !tcp_tuple_equal(&t->tuple, &g[i].tuple))
+			if (t ? t->state == TCB_FREE ||
+				    !tcp_tuple_equal(&t->tuple, &g[i].tuple)
+			      : (opened >> (hash[i] >> 26) & 1))
 				t = tcb_table_find(&s->table, &g[i].tuple,
 						   hash[i]);
 			v = input_one(s, &g[i], t, hash[i], (uint32_t)now);
+			if (v == TCP_OPENED)
+				opened |= 1ull << (hash[i] >> 26);
 
 			if (verdicts)
 				verdicts[base + i] = v;
@@ -941,12 +948,14 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 }
 
 void
-tcp_input_prefetch(const struct tcp_stack *s, const struct tcp_segment *segs,
+tcp_input_prefetch(const struct tcp_stack *s, struct tcp_segment *segs,
 		   unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		tcb_table_prefetch(&s->table,
-				   tcb_hash(&s->table, &segs[i].tuple));
+	for (unsigned i = 0; i < n; i++) {
+		segs[i].hash = tcb_hash(&s->table, &segs[i].tuple);
+		segs[i].hashed = 1;
+		tcb_table_prefetch(&s->table, segs[i].hash);
+	}
 }
 
 void

@@ -223,6 +223,9 @@ struct tcp_segment {
 	/* A SYN-ACK answering a follow-up SYN: no wait, the connection's
 	 * probe (tcp_config.followup_probe) goes out at once. */
 	uint8_t followup;
+	uint8_t hashed; /* hash holds the tuple's tcb_hash (set by
+			 * tcp_input_prefetch; 0: not yet) */
+	uint32_t hash;
 	const uint8_t *payload;
 };
 
@@ -250,9 +253,10 @@ void tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs,
 
 /* Start loading the index lines that the lookups of these segments will
  * read, for a burst that tcp_input_burst takes next: called before the
- * burst in hand is handled, its misses overlap that work. */
-void tcp_input_prefetch(const struct tcp_stack *s,
-			const struct tcp_segment *segs, unsigned n);
+ * burst in hand is handled, its misses overlap that work. Each segment
+ * keeps its tuple's hash (hash, hashed) for tcp_input_burst. */
+void tcp_input_prefetch(const struct tcp_stack *s, struct tcp_segment *segs,
+			unsigned n);
 
 /* Run the timers due at or before now; call it often (every poll loop).
  * Returns how many fired. */
