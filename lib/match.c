@@ -1,8 +1,10 @@
-/* match: the signature set compiled for speed. Each probe's lines form one
- * Hyperscan database (SINGLEMATCH; PREFILTER for what Hyperscan cannot do
- * exactly); a scan yields candidate lines, confirmed with PCRE2 in file order
- * until the first hard match. The same rules run line by line with PCRE2
- * alone (JIT or interpreter) as the reference and the benchmark baseline. */
+/* match: the signature set compiled for speed. Per probe, the lines whose
+ * literal prefix selects few of them are found from a banner's first bytes
+ * (match_prefix); the others form one Hyperscan database (SINGLEMATCH;
+ * PREFILTER for what Hyperscan cannot do exactly). Both yield candidate
+ * lines, confirmed with PCRE2 in file order until the first hard match. The
+ * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
+ * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
@@ -17,19 +19,27 @@
 #include "errmsg.h"
 #include "match.h"
 #include "match_cache.h"
+#include "match_prefix.h"
 #include "signatures.h"
 #include "version_tmpl.h"
 
 #define OVEC_PAIRS 16 /* $1..$9 need 10; room for patterns with more */
+/* At most this many lines of a probe are selected by any banner's prefix:
+ * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
+#define PREFIX_LOAD_MAX 32
+/* A line's byte in the cache: its kind, and this bit when by_prefix. */
+#define CACHE_BY_PREFIX 0x80
 
 struct match_line {
 	const struct sp_match *m;
-	uint8_t kind;	  /* enum match_kind */
-	pcre2_code *code; /* compiled on first use, published atomically */
+	uint8_t kind;	   /* enum match_kind */
+	uint8_t by_prefix; /* found by its prefix, not in Hyperscan */
+	pcre2_code *code;  /* compiled on first use, published atomically */
 };
 
 struct match_probe {
-	hs_database_t *hs; /* NULL when no line is in Hyperscan */
+	hs_database_t *hs;	     /* NULL when no line is in Hyperscan */
+	struct prefix_index *prefix; /* the by_prefix lines, or NULL */
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
@@ -175,9 +185,52 @@ hs_accepts(const struct sp_match *m, enum match_kind kind)
 	return ok;
 }
 
-/* Classify p's lines (PCRE2 first: what it rejects is unusable) and build
- * its database. A line Hyperscan refuses in the combined build moves down a
- * kind and the build is retried. 0 or -1 with a message. */
+/* l's prefix as an index entry (folded, as the index keys are); its
+ * length, <= 0 when it has none. */
+static int
+line_prefix(const struct match_line *l, unsigned i, struct prefix_entry *e)
+{
+	int n = match_prefix(l->m->pattern, l->m->flags & SP_CASELESS, e->bytes,
+			     sizeof(e->bytes));
+
+	for (int b = 0; b < n; b++)
+		e->bytes[b] = match_prefix_fold(e->bytes[b]);
+	e->len = (uint8_t)(n > 0 ? n : 0);
+	e->line = i;
+	return n;
+}
+
+/* Mark by_prefix the usable lines of mp whose prefix selects them well
+ * (prefix_choose()). 0 or -1 if out of memory. */
+static int
+probe_choose_prefixed(struct match_probe *mp)
+{
+	struct prefix_entry *e = malloc((mp->line_count + 1) * sizeof(*e));
+	uint8_t *keep = malloc(mp->line_count + 1);
+	unsigned n = 0;
+	int rc = -1;
+
+	if (!e || !keep)
+		goto out;
+	for (unsigned i = 0; i < mp->line_count; i++)
+		if (mp->lines[i].kind != MATCH_UNUSABLE &&
+		    line_prefix(&mp->lines[i], i, &e[n]) > 0)
+			n++;
+	if (prefix_choose(e, n, PREFIX_LOAD_MAX, keep))
+		goto out;
+	for (unsigned i = 0; i < n; i++)
+		mp->lines[e[i].line].by_prefix = keep[i];
+	rc = 0;
+out:
+	free(e);
+	free(keep);
+	return rc;
+}
+
+/* Classify p's lines (PCRE2 first: what it rejects is unusable), choose
+ * those found by prefix and build the database of the others. A line Hyperscan
+ * refuses in the combined build moves down a kind and the build is retried. 0
+ * or -1 with a message. */
 static int
 probe_compile(struct match_db *db, struct match_probe *mp,
 	      const struct sp_probe *sp, char *err, size_t errlen)
@@ -218,6 +271,10 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		free(info);
 		hs_free_compile_error(ce);
 	}
+	if (probe_choose_prefixed(mp)) {
+		errf(err, errlen, "out of memory");
+		goto out;
+	}
 	for (;;) {
 		unsigned n = 0;
 		hs_compile_error_t *ce = NULL;
@@ -226,8 +283,9 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		for (unsigned i = 0; i < mp->line_count; i++) {
 			struct match_line *l = &mp->lines[i];
 
-			if (l->kind != MATCH_EXACT &&
-			    l->kind != MATCH_PREFILTER)
+			if ((l->kind != MATCH_EXACT &&
+			     l->kind != MATCH_PREFILTER) ||
+			    l->by_prefix)
 				continue;
 			expr[n] = l->m->pattern;
 			flags[n] = hs_flags(l->m, l->kind);
@@ -263,13 +321,32 @@ out:
 	return rc;
 }
 
-static void
-probe_index_always(struct match_probe *mp)
+/* The lines mp always confirms and the index of its by_prefix lines. 0, or
+ * -1 when out of memory or a by_prefix line has no prefix (a cache that
+ * does not fit its inputs). */
+static int
+probe_index(struct match_probe *mp)
 {
+	struct prefix_entry *e = malloc((mp->line_count + 1) * sizeof(*e));
+	unsigned n = 0;
+
+	if (!e)
+		return -1;
 	mp->always_count = 0;
-	for (unsigned i = 0; i < mp->line_count; i++)
-		if (mp->lines[i].kind == MATCH_ALWAYS)
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		const struct match_line *l = &mp->lines[i];
+
+		if (l->by_prefix && line_prefix(l, i, &e[n++]) <= 0) {
+			free(e);
+			return -1;
+		}
+		if (l->kind == MATCH_ALWAYS && !l->by_prefix)
 			mp->always[mp->always_count++] = i;
+	}
+	if (n)
+		mp->prefix = prefix_index_build(e, n);
+	free(e);
+	return n && !mp->prefix ? -1 : 0;
 }
 
 /* ---- open and close ---- */
@@ -403,7 +480,13 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 		struct match_probe *mp = &db->probes[p];
 		size_t size = 0;
 
-		probe_index_always(mp);
+		if (probe_index(mp)) {
+			errf(err, errlen,
+			     "cannot index the prefixes of probe %s%s",
+			     db->set.probes[p].name,
+			     db->stats.from_cache ? " (remove the cache)" : "");
+			goto fail;
+		}
 		if (!mp->hs)
 			continue;
 		if (hs_alloc_scratch(mp->hs, &db->scratch) != HS_SUCCESS) {
@@ -436,6 +519,7 @@ match_db_close(struct match_db *db)
 			pcre2_code_free(mp->lines[i].code);
 		free(mp->lines);
 		free(mp->always);
+		prefix_index_free(mp->prefix);
 	}
 	free(db->probes);
 	if (db->arena)
@@ -457,11 +541,13 @@ match_db_stats(const struct match_db *db, struct match_stats *st)
 	*st = db->stats;
 	st->probes = db->set.probe_count;
 	st->lines = 0;
+	st->by_prefix = 0;
 	memset(st->kind, 0, sizeof(st->kind));
 	for (unsigned p = 0; p < db->set.probe_count; p++)
 		for (unsigned i = 0; i < db->probes[p].line_count; i++) {
 			st->lines++;
 			st->kind[db->probes[p].lines[i].kind]++;
+			st->by_prefix += db->probes[p].lines[i].by_prefix;
 		}
 	st->problems = db->set.problem_count;
 }
@@ -499,7 +585,8 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 		return -1;
 	*line_count = mp->line_count;
 	for (unsigned i = 0; i < mp->line_count; i++)
-		(*kinds)[i] = mp->lines[i].kind;
+		(*kinds)[i] = mp->lines[i].kind |
+			      (mp->lines[i].by_prefix ? CACHE_BY_PREFIX : 0);
 	*bytes = NULL;
 	*len = 0;
 	if (mp->hs && hs_serialize_database(mp->hs, bytes, len) != HS_SUCCESS)
@@ -519,9 +606,13 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 	if (line_count != mp->line_count)
 		return -1;
 	for (unsigned i = 0; i < line_count; i++) {
-		if (kinds[i] > MATCH_UNUSABLE)
+		uint8_t kind = kinds[i] & ~CACHE_BY_PREFIX;
+
+		if (kind > MATCH_UNUSABLE ||
+		    (kind == MATCH_UNUSABLE && kinds[i] != kind))
 			return -1;
-		mp->lines[i].kind = kinds[i];
+		mp->lines[i].kind = kind;
+		mp->lines[i].by_prefix = kinds[i] != kind;
 	}
 	mp->hs = NULL;
 	if (!len)
@@ -672,6 +763,8 @@ candidates(const struct match_probe *mp, struct match_scratch *s,
 			on_hs_match, &c);
 	for (unsigned i = 0; i < mp->always_count; i++)
 		c.ids[c.n++] = mp->always[i];
+	if (mp->prefix)
+		c.n += prefix_index_find(mp->prefix, data, len, c.ids + c.n);
 	for (unsigned i = 1; i < c.n; i++) {
 		unsigned v = c.ids[i], j = i;
 
@@ -709,7 +802,7 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			    (narrow && strcmp(l->m->service, narrow)))
 				continue;
 			if ((engine != MATCH_HYPERSCAN ||
-			     l->kind != MATCH_EXACT) &&
+			     l->kind != MATCH_EXACT || l->by_prefix) &&
 			    !line_matches(l, s, data, len, jit))
 				continue;
 			if (!l->m->soft)

@@ -1,6 +1,7 @@
 /* match_cache: the cache file — a header (magic, format, key, probe count),
- * then per probe its line count, line kinds and serialized Hyperscan
- * database — read in one go and written atomically. */
+ * then per probe its line count, line kinds (and whether each is found by
+ * its prefix) and serialized Hyperscan database — read in one go and written
+ * atomically. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include "match_cache.h"
 
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
-#define CACHE_FORMAT 1u
+#define CACHE_FORMAT 2u /* 2: a line's byte may flag it found by prefix */
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 
