@@ -48,11 +48,11 @@ check_signatures(const struct config *cfg)
 	set = match_db_set(db);
 	match_db_stats(db, &st);
 	printf("%u probes, %u match lines: %u exact in Hyperscan, %u "
-	       "prefiltered, %u PCRE2 only, %u unusable; %u of them found by "
-	       "their literal prefix instead of Hyperscan\n",
+	       "prefiltered, %u PCRE2 only, %u unusable; of them %u found by "
+	       "their literal prefix, %u by a literal they require\n",
 	       st.probes, st.lines, st.kind[MATCH_EXACT],
 	       st.kind[MATCH_PREFILTER], st.kind[MATCH_ALWAYS],
-	       st.kind[MATCH_UNUSABLE], st.by_prefix);
+	       st.kind[MATCH_UNUSABLE], st.by_prefix, st.by_literal);
 	printf("databases: %.1f MiB, %s in %.1f ms (inputs read in %.1f ms); "
 	       "scratch %zu bytes per lcore\n",
 	       st.db_bytes / 1048576.0,

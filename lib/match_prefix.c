@@ -127,6 +127,117 @@ escaped_byte(const char *p, const char **next)
 	return (uint8_t)p[1]; /* \. \\ \/ \- \  and the like */
 }
 
+/* The end of the quantifier at p (p itself when there is none) and
+ * whether it allows zero repeats. */
+static const char *
+quantifier_end(const char *p, int *zero)
+{
+	const char *q = p;
+
+	*zero = 0;
+	if (*p == '?' || *p == '*') {
+		*zero = 1;
+		q = p + 1;
+	} else if (*p == '+') {
+		q = p + 1;
+	} else if (*p == '{') {
+		/* {n}, {n,} or {n,m}; anything else leaves q at p */
+		const char *d = p + 1;
+		unsigned lo = 0, digits = 0;
+
+		for (; *d >= '0' && *d <= '9'; d++, digits++)
+			lo = lo * 10 + (unsigned)(*d - '0');
+		if (digits && *d == ',')
+			for (d++; *d >= '0' && *d <= '9'; d++)
+				;
+		if (!digits || *d != '}')
+			return p;
+		*zero = lo == 0;
+		q = d + 1;
+	}
+	if (q != p && (*q == '?' || *q == '+')) /* lazy, possessive */
+		q++;
+	return q;
+}
+
+/* The character after the group that opens at p (readable() checked the
+ * pattern). */
+static const char *
+group_end(const char *p)
+{
+	int depth = 0;
+
+	for (;; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '[')
+			p = class_end(p);
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && !--depth)
+			return p + 1;
+	}
+}
+
+/* Whether the escape at p is one this file can step over as a single atom
+ * that is not a literal byte: \d, \w, \b and the like. */
+static int
+class_escape(const char *p)
+{
+	return p[1] && strchr("dDwWsShHvVbBAzZGKRXCE", p[1]);
+}
+
+int
+match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
+		   void *ctx)
+{
+	uint8_t run[MATCH_LITERAL_MAX];
+	size_t rn = 0;
+	int at_start = pattern[0] == '^';
+	const char *p = pattern + at_start;
+
+	if (!readable(pattern))
+		return -1;
+	for (;;) {
+		const char *atom_end = p + 1, *q;
+		int c = -1, zero = 0;
+
+		if (!*p) {
+			q = p;
+		} else {
+			if (*p == '\\') {
+				c = escaped_byte(p, &atom_end);
+				if (c < 0 && !class_escape(p))
+					return -1; /* \x{..}, \p{..}, \12 */
+			} else if (*p == '(') {
+				atom_end = group_end(p);
+			} else if (*p == '[') {
+				atom_end = class_end(p) + 1;
+			} else if (*p == '{') {
+				return -1; /* literal or {,n}: PCRE2 versions
+					      differ */
+			} else if (!strchr(".^$|)]}*+?", *p)) {
+				c = (uint8_t)*p;
+			}
+			q = quantifier_end(atom_end, &zero);
+			if (c >= 0 && !zero && rn < sizeof(run))
+				run[rn++] = caseless
+						? match_prefix_fold((uint8_t)c)
+						: (uint8_t)c;
+		}
+		/* the end, any other atom, or a repeated byte ends the run */
+		if (!*p || c < 0 || q != atom_end) {
+			if (rn)
+				fn(ctx, run, rn, at_start);
+			at_start = 0;
+			rn = 0;
+		}
+		if (!*p)
+			return 0;
+		p = q;
+	}
+}
+
 int
 match_prefix(const char *pattern, int caseless, uint8_t *out, size_t cap)
 {

@@ -27,6 +27,22 @@ match_prefix_fold(uint8_t c)
  * unbalanced parentheses. */
 int match_prefix(const char *pattern, int caseless, uint8_t *out, size_t cap);
 
+#define MATCH_LITERAL_MAX 32 /* bytes kept of a longer literal run */
+
+/* A run of literal bytes that every subject pattern matches must contain;
+ * at_start: it is where an anchored match begins (its prefix). */
+typedef void (*match_run_fn)(void *ctx, const uint8_t *run, size_t len,
+			     int at_start);
+
+/* Call fn for each literal run of pattern (ASCII-folded when caseless):
+ * bytes outside groups and classes that no quantifier makes optional, up
+ * to any other atom or a repeated byte, the first MATCH_LITERAL_MAX bytes
+ * of a longer one. 0, or -1 when pattern is not eligible (as for
+ * match_prefix(), an escape such as \x{..}, \p{..} or \12 or a brace
+ * that is not a quantifier {n}, {n,}, {n,m}). */
+int match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
+		       void *ctx);
+
 /* One line's prefix, ASCII-folded whatever its flags (a caseless line and
  * a case-sensitive one share a key; PCRE2 tells them apart). */
 struct prefix_entry {

@@ -1,7 +1,7 @@
-/* test_match_prefix: the literal prefix of tricky nmap-style patterns
- * (escapes, a quantifier after the last literal, alternation, the i flag,
- * classes, \x bytes, groups) or their ineligibility, and the index that
- * finds lines by a banner's first bytes within its load bound. */
+/* test_match_prefix: the literal prefix and the literal runs of tricky
+ * nmap-style patterns (escapes, a quantifier after a literal, alternation,
+ * the i flag, classes, \x bytes, groups) or their ineligibility, and the
+ * index that finds lines by a banner's first bytes within its load bound. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +103,77 @@ test_extract(void)
 	}
 }
 
+struct runs_case {
+	const char *pattern;
+	int caseless;
+	const char *runs; /* "|"-separated, "^" before the anchored one; NULL:
+			     not eligible */
+};
+
+static const struct runs_case runs_cases[] = {
+    {"^SSH-([\\d.]+)-OpenSSH_([\\w._-]+) Debian", 0, "^SSH-|-OpenSSH_| Debian"},
+    {"^HTTP/1\\.[01] \\d\\d\\d (?:[^\\r\\n]*\\r\\n(?!\\r\\n))*?Server: "
+     "[sS]quid",
+     0, "^HTTP/1.| | |Server: |quid"},
+    {"^Welcome (\\w+) FTP", 1, "^welcome | ftp"},
+    {"x\\r\\n\\x41\\t", 0, "x\r\nA\t"},
+    {"ab?c", 0, "a|c"},
+    {"abc+d", 0, "abc|d"},
+    {"ab{2}c", 0, "ab|c"},
+    {"ab{0,3}c", 0, "a|c"},
+    {"ab*?c", 0, "a|c"},
+    {"ab(cd)?ef", 0, "ab|ef"},
+    {"ab(?:c|d)+gh", 0, "ab|gh"},
+    {"a[bc|]d", 0, "a|d"},
+    {"a\\dbc\\b", 0, "a|bc"},
+    {"a.b$", 0, "a|b"},
+    {"^(ab)cd", 0, "cd"},
+    {"^aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0,
+     "^aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {"a\\x{41}b", 0, NULL},
+    {"a\\p{L}b", 0, NULL},
+    {"a\\12b", 0, NULL},
+    {"a{b", 0, NULL},
+    {"a{,3}b", 0, NULL},
+    {"^a|b", 0, NULL},
+    {"(?i)ab", 0, NULL},
+};
+
+static void
+add_run(void *ctx, const uint8_t *run, size_t len, int at_start)
+{
+	char *s = ctx;
+	size_t n = strlen(s);
+
+	if (n)
+		s[n++] = '|';
+	if (at_start)
+		s[n++] = '^';
+	memcpy(s + n, run, len);
+	s[n + len] = 0;
+}
+
+static void
+test_runs(void)
+{
+	for (size_t i = 0; i < sizeof(runs_cases) / sizeof(runs_cases[0]);
+	     i++) {
+		const struct runs_case *c = &runs_cases[i];
+		char got[256] = "";
+		int rc =
+		    match_literal_runs(c->pattern, c->caseless, add_run, got);
+
+		if (c->runs) {
+			CHECK(rc == 0);
+			if (strcmp(got, c->runs))
+				fprintf(stderr, "pattern %s\n", c->pattern);
+			CHECK_STR(got, c->runs);
+		} else {
+			CHECK(rc == -1);
+		}
+	}
+}
+
 static struct prefix_entry
 entry(const char *key, unsigned line)
 {
@@ -183,6 +254,7 @@ int
 main(void)
 {
 	test_extract();
+	test_runs();
 	test_index();
 	return check_report("match_prefix");
 }
