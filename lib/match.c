@@ -158,18 +158,30 @@ line_code(struct match_line *l)
 	return code;
 }
 
+/* How line_matches() runs PCRE2. */
+enum pcre2_way {
+	PCRE2_WAY_INTERP,   /* the interpreter */
+	PCRE2_WAY_MATCH,    /* pcre2_match(): the JIT code when there is */
+	PCRE2_WAY_JIT_FAST, /* pcre2_jit_match(), skipping its checks */
+};
+
 /* 1 when line l matches data, its groups then in s->md. */
 static int
 line_matches(struct match_line *l, struct match_scratch *s, const uint8_t *data,
-	     size_t len, int jit)
+	     size_t len, enum pcre2_way way)
 {
 	pcre2_code *code = line_code(l);
-	int rc;
+	int rc = PCRE2_ERROR_JIT_BADOPTION;
 
 	if (!code)
 		return 0;
-	rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0, jit ? 0 : PCRE2_NO_JIT,
-			 s->md, NULL);
+	if (way == PCRE2_WAY_JIT_FAST)
+		rc = pcre2_jit_match(code, (PCRE2_SPTR)data, len, 0, 0, s->md,
+				     NULL);
+	if (rc == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
+		rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0,
+				 way == PCRE2_WAY_INTERP ? PCRE2_NO_JIT : 0,
+				 s->md, NULL);
 	s->md_for = rc >= 0 ? l->m : NULL;
 	return rc >= 0;
 }
@@ -919,7 +931,7 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 	out->match = m->soft ? SERVICE_SOFT : SERVICE_HARD;
 	out->name = m->service;
 	if (m->uses_captures && s->md_for != m)
-		line_matches(l, s, data, len, 1);
+		line_matches(l, s, data, len, PCRE2_WAY_JIT_FAST);
 	if (m->uses_captures && s->md_for == m) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		pairs = pcre2_get_ovector_count(s->md);
@@ -1019,7 +1031,10 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 {
 	const struct sp_probe *sp = &db->set.probes[probe];
 	struct match_line *soft = NULL;
-	int jit = engine != MATCH_PCRE2_INTERP;
+	/* the references call PCRE2 as nmap does */
+	enum pcre2_way way = engine == MATCH_HYPERSCAN	 ? PCRE2_WAY_JIT_FAST
+			     : engine == MATCH_PCRE2_JIT ? PCRE2_WAY_MATCH
+							 : PCRE2_WAY_INTERP;
 
 	s->md_for = NULL;
 	s->decided = NULL;
@@ -1041,7 +1056,7 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			if ((engine != MATCH_HYPERSCAN ||
 			     l->kind != MATCH_EXACT ||
 			     l->found_by != FOUND_BY_REGEX) &&
-			    !line_matches(l, s, data, len, jit))
+			    !line_matches(l, s, data, len, way))
 				continue;
 			if (!l->m->soft)
 				return fill(s, l, data, len, out);
