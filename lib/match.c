@@ -30,7 +30,7 @@
  * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
 #define PREFIX_LOAD_MAX 32
 /* A literal shorter than this selects too little to leave Hyperscan. */
-#define LITERAL_MIN 3
+#define LITERAL_MIN 4
 
 /* How a line becomes a candidate. */
 enum found_by {
