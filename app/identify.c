@@ -48,11 +48,13 @@ check_signatures(const struct config *cfg)
 	set = match_db_set(db);
 	match_db_stats(db, &st);
 	printf("%u probes, %u match lines: %u exact in Hyperscan, %u "
-	       "prefiltered, %u PCRE2 only, %u unusable; of them %u found by "
-	       "their literal prefix, %u by a literal they require\n",
+	       "prefiltered, %u PCRE2 only, %u unusable\n",
 	       st.probes, st.lines, st.kind[MATCH_EXACT],
 	       st.kind[MATCH_PREFILTER], st.kind[MATCH_ALWAYS],
-	       st.kind[MATCH_UNUSABLE], st.by_prefix, st.by_literal);
+	       st.kind[MATCH_UNUSABLE]);
+	printf("candidates: %u lines found by their literal prefix, %u by a "
+	       "literal they require, the others by their pattern\n",
+	       st.by_prefix, st.by_literal);
 	printf("databases: %.1f MiB, %s in %.1f ms (inputs read in %.1f ms); "
 	       "scratch %zu bytes per lcore\n",
 	       st.db_bytes / 1048576.0,
