@@ -52,6 +52,9 @@ check_signatures(const struct config *cfg)
 	       st.probes, st.lines, st.kind[MATCH_EXACT],
 	       st.kind[MATCH_PREFILTER], st.kind[MATCH_ALWAYS],
 	       st.kind[MATCH_UNUSABLE]);
+	printf("candidates: %u lines found by their literal prefix, %u by a "
+	       "literal they require, the others by their pattern\n",
+	       st.by_prefix, st.by_literal);
 	printf("databases: %.1f MiB, %s in %.1f ms (inputs read in %.1f ms); "
 	       "scratch %zu bytes per lcore\n",
 	       st.db_bytes / 1048576.0,

@@ -1,8 +1,12 @@
-/* match: the signature set compiled for speed. Each probe's lines form one
- * Hyperscan database (SINGLEMATCH; PREFILTER for what Hyperscan cannot do
- * exactly); a scan yields candidate lines, confirmed with PCRE2 in file order
- * until the first hard match. The same rules run line by line with PCRE2
- * alone (JIT or interpreter) as the reference and the benchmark baseline. */
+/* match: the signature set compiled for speed. Per probe, the lines whose
+ * literal prefix selects few of them are found from a banner's first bytes
+ * (match_prefix); most others by a literal they require, in a Hyperscan
+ * database of pure literals; the rest form a Hyperscan database of the
+ * patterns (SINGLEMATCH; PREFILTER for what Hyperscan cannot do exactly).
+ * All yield candidate lines, confirmed with PCRE2 in file order until the
+ * first hard match. The
+ * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
+ * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
@@ -17,19 +21,39 @@
 #include "errmsg.h"
 #include "match.h"
 #include "match_cache.h"
+#include "match_prefix.h"
 #include "signatures.h"
 #include "version_tmpl.h"
 
 #define OVEC_PAIRS 16 /* $1..$9 need 10; room for patterns with more */
+/* At most this many lines of a probe are selected by any banner's prefix:
+ * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
+#define PREFIX_LOAD_MAX 32
+/* A literal shorter than this selects too little to leave Hyperscan. */
+#define LITERAL_MIN 4
+
+/* How a line becomes a candidate. */
+enum found_by {
+	FOUND_BY_REGEX = 0, /* its pattern in Hyperscan (or always) */
+	FOUND_BY_PREFIX,    /* its literal prefix, in the prefix index */
+	FOUND_BY_LITERAL,   /* a literal it requires, then its prefix */
+};
+/* A line's byte in the cache: its kind, and found_by shifted by this. */
+#define CACHE_FOUND_SHIFT 4
 
 struct match_line {
 	const struct sp_match *m;
-	uint8_t kind;	  /* enum match_kind */
+	uint8_t kind;	    /* enum match_kind */
+	uint8_t found_by;   /* enum found_by */
+	uint8_t prefix_len; /* of its prefix, folded (0: none) */
+	uint8_t prefix[MATCH_PREFIX_MAX];
 	pcre2_code *code; /* compiled on first use, published atomically */
 };
 
 struct match_probe {
-	hs_database_t *hs; /* NULL when no line is in Hyperscan */
+	hs_database_t *hs;	     /* NULL when no line is in Hyperscan */
+	struct prefix_index *prefix; /* the FOUND_BY_PREFIX lines, or NULL */
+	hs_database_t *lit; /* the FOUND_BY_LITERAL lines' literals, or NULL */
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
@@ -134,18 +158,30 @@ line_code(struct match_line *l)
 	return code;
 }
 
+/* How line_matches() runs PCRE2. */
+enum pcre2_way {
+	PCRE2_WAY_INTERP,   /* the interpreter */
+	PCRE2_WAY_MATCH,    /* pcre2_match(): the JIT code when there is */
+	PCRE2_WAY_JIT_FAST, /* pcre2_jit_match(), skipping its checks */
+};
+
 /* 1 when line l matches data, its groups then in s->md. */
 static int
 line_matches(struct match_line *l, struct match_scratch *s, const uint8_t *data,
-	     size_t len, int jit)
+	     size_t len, enum pcre2_way way)
 {
 	pcre2_code *code = line_code(l);
-	int rc;
+	int rc = PCRE2_ERROR_JIT_BADOPTION;
 
 	if (!code)
 		return 0;
-	rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0, jit ? 0 : PCRE2_NO_JIT,
-			 s->md, NULL);
+	if (way == PCRE2_WAY_JIT_FAST)
+		rc = pcre2_jit_match(code, (PCRE2_SPTR)data, len, 0, 0, s->md,
+				     NULL);
+	if (rc == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
+		rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0,
+				 way == PCRE2_WAY_INTERP ? PCRE2_NO_JIT : 0,
+				 s->md, NULL);
 	s->md_for = rc >= 0 ? l->m : NULL;
 	return rc >= 0;
 }
@@ -175,9 +211,205 @@ hs_accepts(const struct sp_match *m, enum match_kind kind)
 	return ok;
 }
 
-/* Classify p's lines (PCRE2 first: what it rejects is unusable) and build
- * its database. A line Hyperscan refuses in the combined build moves down a
- * kind and the build is retried. 0 or -1 with a message. */
+/* l's prefix as an index entry (folded, as the index keys are); its
+ * length, <= 0 when it has none. */
+static int
+line_prefix(const struct match_line *l, unsigned i, struct prefix_entry *e)
+{
+	int n = match_prefix(l->m->pattern, l->m->flags & SP_CASELESS, e->bytes,
+			     sizeof(e->bytes));
+
+	for (int b = 0; b < n; b++)
+		e->bytes[b] = match_prefix_fold(e->bytes[b]);
+	e->len = (uint8_t)(n > 0 ? n : 0);
+	e->line = i;
+	return n;
+}
+
+/* Mark FOUND_BY_PREFIX the usable lines of mp whose prefix selects them well
+ * (prefix_choose()). 0 or -1 if out of memory. */
+static int
+probe_choose_prefixed(struct match_probe *mp)
+{
+	struct prefix_entry *e = malloc((mp->line_count + 1) * sizeof(*e));
+	uint8_t *keep = malloc(mp->line_count + 1);
+	unsigned n = 0;
+	int rc = -1;
+
+	if (!e || !keep)
+		goto out;
+	for (unsigned i = 0; i < mp->line_count; i++)
+		if (mp->lines[i].kind != MATCH_UNUSABLE &&
+		    line_prefix(&mp->lines[i], i, &e[n]) > 0)
+			n++;
+	if (prefix_choose(e, n, PREFIX_LOAD_MAX, keep))
+		goto out;
+	for (unsigned i = 0; i < n; i++)
+		if (keep[i])
+			mp->lines[e[i].line].found_by = FOUND_BY_PREFIX;
+	rc = 0;
+out:
+	free(e);
+	free(keep);
+	return rc;
+}
+
+/* A literal run of one line, and how many lines of its probe have the
+ * same run: the rarer, the fewer banners hold it. */
+struct lit_run {
+	uint8_t bytes[MATCH_LITERAL_MAX];
+	uint8_t len, at_start;
+	unsigned line, count;
+};
+
+struct run_list {
+	struct lit_run *runs;
+	unsigned n, cap, line;
+	int oom;
+};
+
+static void
+collect_run(void *ctx, const uint8_t *run, size_t len, int at_start)
+{
+	struct run_list *rl = ctx;
+	struct lit_run *r;
+
+	if (len < LITERAL_MIN || rl->oom)
+		return;
+	if (rl->n == rl->cap) {
+		unsigned cap = rl->cap ? 2 * rl->cap : 256;
+		struct lit_run *more = realloc(rl->runs, cap * sizeof(*more));
+
+		if (!more) {
+			rl->oom = 1;
+			return;
+		}
+		rl->runs = more;
+		rl->cap = cap;
+	}
+	r = &rl->runs[rl->n++];
+	memcpy(r->bytes, run, len);
+	r->len = (uint8_t)len;
+	r->at_start = (uint8_t)at_start;
+	r->line = rl->line;
+}
+
+static int
+run_cmp(const void *a, const void *b)
+{
+	const struct lit_run *x = *(const struct lit_run *const *)a;
+	const struct lit_run *y = *(const struct lit_run *const *)b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->bytes, y->bytes, x->len);
+}
+
+/* Count equal runs. 0 or -1 if out of memory. */
+static int
+count_runs(struct run_list *rl)
+{
+	struct lit_run **by = malloc((rl->n + 1) * sizeof(*by));
+
+	if (!by)
+		return -1;
+	for (unsigned i = 0; i < rl->n; i++)
+		by[i] = &rl->runs[i];
+	qsort(by, rl->n, sizeof(*by), run_cmp);
+	for (unsigned k = 0, end; k < rl->n; k = end) {
+		for (end = k + 1; end < rl->n && !run_cmp(&by[k], &by[end]);
+		     end++)
+			;
+		for (unsigned i = k; i < end; i++)
+			by[i]->count = end - k;
+	}
+	free(by);
+	return 0;
+}
+
+/* Whether run a selects better than b (NULL): rarer, then longer. The run
+ * at the start only when longer than the prefix that is checked anyway. */
+static int
+run_better(const struct lit_run *a, const struct lit_run *b)
+{
+	if (a->at_start && a->len <= MATCH_PREFIX_MAX)
+		return 0;
+	return !b || a->count < b->count ||
+	       (a->count == b->count && a->len > b->len);
+}
+
+/* Mark FOUND_BY_LITERAL the usable lines not found by prefix that require a
+ * literal of LITERAL_MIN bytes, each by its rarest, and build the database
+ * of those literals: Hyperscan scans pure literals far faster than the
+ * patterns. 0, or -1 with a message. */
+static int
+probe_compile_literals(struct match_probe *mp, const struct sp_probe *sp,
+		       char *err, size_t errlen)
+{
+	struct run_list rl = {0};
+	unsigned cap = mp->line_count + 1, n = 0;
+	const char **expr = malloc(cap * sizeof(*expr));
+	unsigned *flags = malloc(cap * sizeof(*flags));
+	unsigned *ids = malloc(cap * sizeof(*ids));
+	size_t *lens = malloc(cap * sizeof(*lens));
+	hs_compile_error_t *ce = NULL;
+	int rc = -1;
+
+	if (!expr || !flags || !ids || !lens)
+		goto oom;
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		const struct match_line *l = &mp->lines[i];
+
+		rl.line = i;
+		if (l->kind != MATCH_UNUSABLE && l->found_by == FOUND_BY_REGEX)
+			match_literal_runs(l->m->pattern,
+					   l->m->flags & SP_CASELESS,
+					   collect_run, &rl);
+	}
+	if (rl.oom || count_runs(&rl))
+		goto oom;
+	for (unsigned k = 0, end; k < rl.n; k = end) {
+		const struct lit_run *best = NULL;
+		struct match_line *l = &mp->lines[rl.runs[k].line];
+
+		for (end = k;
+		     end < rl.n && rl.runs[end].line == rl.runs[k].line; end++)
+			if (run_better(&rl.runs[end], best))
+				best = &rl.runs[end];
+		if (!best)
+			best =
+			    &rl.runs[k]; /* only the prefix: still a filter */
+		l->found_by = FOUND_BY_LITERAL;
+		expr[n] = (const char *)best->bytes;
+		lens[n] = best->len;
+		flags[n] = HS_FLAG_SINGLEMATCH |
+			   (l->m->flags & SP_CASELESS ? HS_FLAG_CASELESS : 0);
+		ids[n++] = best->line;
+	}
+	if (n && hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
+				      NULL, &mp->lit, &ce) != HS_SUCCESS) {
+		errf(err, errlen, "Hyperscan, literals of probe %s: %s",
+		     sp->name, ce->message);
+		hs_free_compile_error(ce);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	errf(err, errlen, "out of memory");
+out:
+	free(rl.runs);
+	free(expr);
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
+}
+
+/* Classify p's lines (PCRE2 first: what it rejects is unusable), choose
+ * those found by prefix or literal and build the database of the others. A line
+ * Hyperscan refuses in the combined build moves down a kind and the build is
+ * retried. 0 or -1 with a message. */
 static int
 probe_compile(struct match_db *db, struct match_probe *mp,
 	      const struct sp_probe *sp, char *err, size_t errlen)
@@ -218,6 +450,12 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		free(info);
 		hs_free_compile_error(ce);
 	}
+	if (probe_choose_prefixed(mp)) {
+		errf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (probe_compile_literals(mp, sp, err, errlen))
+		goto out;
 	for (;;) {
 		unsigned n = 0;
 		hs_compile_error_t *ce = NULL;
@@ -226,8 +464,9 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		for (unsigned i = 0; i < mp->line_count; i++) {
 			struct match_line *l = &mp->lines[i];
 
-			if (l->kind != MATCH_EXACT &&
-			    l->kind != MATCH_PREFILTER)
+			if ((l->kind != MATCH_EXACT &&
+			     l->kind != MATCH_PREFILTER) ||
+			    l->found_by != FOUND_BY_REGEX)
 				continue;
 			expr[n] = l->m->pattern;
 			flags[n] = hs_flags(l->m, l->kind);
@@ -263,13 +502,36 @@ out:
 	return rc;
 }
 
-static void
-probe_index_always(struct match_probe *mp)
+/* Each line's prefix, the lines mp always confirms and the index of its
+ * FOUND_BY_PREFIX lines. 0, or -1 when out of memory or such a line has no
+ * prefix (a cache that does not fit its inputs). */
+static int
+probe_index(struct match_probe *mp)
 {
+	struct prefix_entry *e = malloc((mp->line_count + 1) * sizeof(*e));
+	unsigned n = 0;
+
+	if (!e)
+		return -1;
 	mp->always_count = 0;
-	for (unsigned i = 0; i < mp->line_count; i++)
-		if (mp->lines[i].kind == MATCH_ALWAYS)
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+
+		if (l->kind != MATCH_UNUSABLE && line_prefix(l, i, &e[n]) > 0) {
+			l->prefix_len = e[n].len;
+			memcpy(l->prefix, e[n].bytes, e[n].len);
+			n += l->found_by == FOUND_BY_PREFIX;
+		} else if (l->found_by == FOUND_BY_PREFIX) {
+			free(e);
+			return -1;
+		}
+		if (l->kind == MATCH_ALWAYS && l->found_by == FOUND_BY_REGEX)
 			mp->always[mp->always_count++] = i;
+	}
+	if (n)
+		mp->prefix = prefix_index_build(e, n);
+	free(e);
+	return n && !mp->prefix ? -1 : 0;
 }
 
 /* ---- open and close ---- */
@@ -330,6 +592,7 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 {
 	struct match_db *db = calloc(1, sizeof(*db));
 	struct match_key key;
+	const unsigned choice[] = {PREFIX_LOAD_MAX, LITERAL_MIN};
 	char dir[400];
 	double t0 = now_ms();
 	int loaded = 0;
@@ -340,6 +603,8 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 	}
 	sp_init(&db->set);
 	match_key_init(&key);
+	/* how lines are found depends on these bounds too */
+	match_key_add(&key, choice, sizeof(choice));
 	if (read_inputs(db, opt, &key, err, errlen))
 		goto fail;
 	if (build_lines(db)) {
@@ -361,8 +626,11 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 	}
 	if (!loaded) {
 		/* a cache that failed half-way leaves nothing behind */
-		for (unsigned p = 0; db->arena && p < db->set.probe_count; p++)
+		for (unsigned p = 0; db->arena && p < db->set.probe_count;
+		     p++) {
 			db->probes[p].hs = NULL;
+			db->probes[p].lit = NULL;
+		}
 		if (db->arena)
 			munmap(db->arena, db->arena_size);
 		db->arena = NULL;
@@ -403,15 +671,26 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 		struct match_probe *mp = &db->probes[p];
 		size_t size = 0;
 
-		probe_index_always(mp);
-		if (!mp->hs)
-			continue;
-		if (hs_alloc_scratch(mp->hs, &db->scratch) != HS_SUCCESS) {
-			errf(err, errlen, "cannot allocate Hyperscan scratch");
+		if (probe_index(mp)) {
+			errf(err, errlen,
+			     "cannot index the prefixes of probe %s%s",
+			     db->set.probes[p].name,
+			     db->stats.from_cache ? " (remove the cache)" : "");
 			goto fail;
 		}
-		hs_database_size(mp->hs, &size);
-		db->stats.db_bytes += size;
+		for (int k = 0; k < 2; k++) {
+			hs_database_t *hs = k ? mp->lit : mp->hs;
+
+			if (!hs)
+				continue;
+			if (hs_alloc_scratch(hs, &db->scratch) != HS_SUCCESS) {
+				errf(err, errlen,
+				     "cannot allocate Hyperscan scratch");
+				goto fail;
+			}
+			hs_database_size(hs, &size);
+			db->stats.db_bytes += size;
+		}
 	}
 	db->stats.db_ms = now_ms() - t0;
 	if (db->scratch)
@@ -430,12 +709,15 @@ match_db_close(struct match_db *db)
 	for (unsigned p = 0; db->probes && p < db->set.probe_count; p++) {
 		struct match_probe *mp = &db->probes[p];
 
-		if (!db->arena)
+		if (!db->arena) {
 			hs_free_database(mp->hs);
+			hs_free_database(mp->lit);
+		}
 		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
 			pcre2_code_free(mp->lines[i].code);
 		free(mp->lines);
 		free(mp->always);
+		prefix_index_free(mp->prefix);
 	}
 	free(db->probes);
 	if (db->arena)
@@ -457,11 +739,16 @@ match_db_stats(const struct match_db *db, struct match_stats *st)
 	*st = db->stats;
 	st->probes = db->set.probe_count;
 	st->lines = 0;
+	st->by_prefix = st->by_literal = 0;
 	memset(st->kind, 0, sizeof(st->kind));
 	for (unsigned p = 0; p < db->set.probe_count; p++)
 		for (unsigned i = 0; i < db->probes[p].line_count; i++) {
 			st->lines++;
 			st->kind[db->probes[p].lines[i].kind]++;
+			st->by_prefix +=
+			    db->probes[p].lines[i].found_by == FOUND_BY_PREFIX;
+			st->by_literal +=
+			    db->probes[p].lines[i].found_by == FOUND_BY_LITERAL;
 		}
 	st->problems = db->set.problem_count;
 }
@@ -489,64 +776,89 @@ match_db_compile_all(struct match_db *db)
 
 int
 match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
-			 unsigned *line_count, char **bytes, size_t *len)
+			 unsigned *line_count, char *bytes[MATCH_CACHE_DBS],
+			 size_t len[MATCH_CACHE_DBS])
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
+	hs_database_t *hs[MATCH_CACHE_DBS] = {mp->hs, mp->lit};
 
 	*kinds = malloc(mp->line_count + 1);
 	if (!*kinds)
 		return -1;
 	*line_count = mp->line_count;
 	for (unsigned i = 0; i < mp->line_count; i++)
-		(*kinds)[i] = mp->lines[i].kind;
-	*bytes = NULL;
-	*len = 0;
-	if (mp->hs && hs_serialize_database(mp->hs, bytes, len) != HS_SUCCESS)
-		return -1;
+		(*kinds)[i] =
+		    (uint8_t)(mp->lines[i].kind | mp->lines[i].found_by
+						      << CACHE_FOUND_SHIFT);
+	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
+		bytes[k] = NULL;
+		len[k] = 0;
+		if (hs[k] && hs_serialize_database(hs[k], &bytes[k], &len[k]) !=
+				 HS_SUCCESS)
+			return -1;
+	}
 	return 0;
 }
 
-int
-match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
-		       unsigned line_count, const char *bytes, size_t len,
-		       size_t match_cache_total)
+/* A serialized database into the arena (mapped on first use); NULL when
+ * it does not fit or is damaged. */
+static hs_database_t *
+arena_load(struct match_db *db, const char *bytes, size_t len, size_t total)
 {
-	struct match_db *db = ctx;
-	struct match_probe *mp = &db->probes[p];
+	hs_database_t *hs;
 	size_t size;
 
-	if (line_count != mp->line_count)
-		return -1;
-	for (unsigned i = 0; i < line_count; i++) {
-		if (kinds[i] > MATCH_UNUSABLE)
-			return -1;
-		mp->lines[i].kind = kinds[i];
-	}
-	mp->hs = NULL;
-	if (!len)
-		return 0;
 	if (!db->arena) {
 		/* a database takes about its serialized size; twice the
 		 * file is address space, touched only as far as used */
-		db->arena_size = 2 * match_cache_total + (1u << 21);
+		db->arena_size = 2 * total + (1u << 21);
 		db->arena = mmap(NULL, db->arena_size, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (db->arena == MAP_FAILED) {
 			db->arena = NULL;
-			return -1;
+			return NULL;
 		}
 		madvise(db->arena, db->arena_size, MADV_HUGEPAGE);
 	}
 	if (hs_serialized_database_size(bytes, len, &size) != HS_SUCCESS ||
 	    db->arena_used + size > db->arena_size)
-		return -1;
-	if (hs_deserialize_database_at(
-		bytes, len, (hs_database_t *)(db->arena + db->arena_used)) !=
-	    HS_SUCCESS)
-		return -1;
-	mp->hs = (hs_database_t *)(db->arena + db->arena_used);
+		return NULL;
+	hs = (hs_database_t *)(db->arena + db->arena_used);
+	if (hs_deserialize_database_at(bytes, len, hs) != HS_SUCCESS)
+		return NULL;
 	db->arena_used += (size + 63) & ~(size_t)63;
+	return hs;
+}
+
+int
+match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
+		       unsigned line_count,
+		       const char *const bytes[MATCH_CACHE_DBS],
+		       const size_t len[MATCH_CACHE_DBS], size_t total)
+{
+	struct match_db *db = ctx;
+	struct match_probe *mp = &db->probes[p];
+	hs_database_t **hs[MATCH_CACHE_DBS] = {&mp->hs, &mp->lit};
+
+	if (line_count != mp->line_count)
+		return -1;
+	for (unsigned i = 0; i < line_count; i++) {
+		unsigned kind = kinds[i] & ((1u << CACHE_FOUND_SHIFT) - 1);
+		unsigned found = kinds[i] >> CACHE_FOUND_SHIFT;
+
+		if (kind > MATCH_UNUSABLE || found > FOUND_BY_LITERAL ||
+		    (kind == MATCH_UNUSABLE && found))
+			return -1;
+		mp->lines[i].kind = (uint8_t)kind;
+		mp->lines[i].found_by = (uint8_t)found;
+	}
+	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
+		*hs[k] = NULL;
+		if (len[k] &&
+		    !(*hs[k] = arena_load(db, bytes[k], len[k], total)))
+			return -1;
+	}
 	return 0;
 }
 
@@ -619,7 +931,7 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 	out->match = m->soft ? SERVICE_SOFT : SERVICE_HARD;
 	out->name = m->service;
 	if (m->uses_captures && s->md_for != m)
-		line_matches(l, s, data, len, 1);
+		line_matches(l, s, data, len, PCRE2_WAY_JIT_FAST);
 	if (m->uses_captures && s->md_for == m) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		pairs = pcre2_get_ovector_count(s->md);
@@ -645,6 +957,9 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 struct candidates {
 	unsigned *ids;
 	unsigned n;
+	const struct match_probe *mp;
+	const uint8_t *data;
+	size_t len;
 };
 
 static int
@@ -660,18 +975,45 @@ on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+/* A literal of line id is in the data: a candidate if the data also begins
+ * with the line's prefix. */
+static int
+on_literal(unsigned id, unsigned long long from, unsigned long long to,
+	   unsigned flags, void *ctx)
+{
+	struct candidates *c = ctx;
+	const struct match_line *l = &c->mp->lines[id];
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (l->prefix_len > c->len)
+		return 0;
+	for (unsigned i = 0; i < l->prefix_len; i++)
+		if (match_prefix_fold(c->data[i]) != l->prefix[i])
+			return 0;
+	c->ids[c->n++] = id;
+	return 0;
+}
+
 /* Candidates of probe mp for data into s->cand, ascending. */
 static void
 candidates(const struct match_probe *mp, struct match_scratch *s,
 	   const uint8_t *data, size_t len)
 {
-	struct candidates c = {.ids = s->cand};
+	struct candidates c = {
+	    .ids = s->cand, .mp = mp, .data = data, .len = len};
 
 	if (mp->hs)
 		hs_scan(mp->hs, (const char *)data, (unsigned)len, 0, s->hs,
 			on_hs_match, &c);
+	if (mp->lit)
+		hs_scan(mp->lit, (const char *)data, (unsigned)len, 0, s->hs,
+			on_literal, &c);
 	for (unsigned i = 0; i < mp->always_count; i++)
 		c.ids[c.n++] = mp->always[i];
+	if (mp->prefix)
+		c.n += prefix_index_find(mp->prefix, data, len, c.ids + c.n);
 	for (unsigned i = 1; i < c.n; i++) {
 		unsigned v = c.ids[i], j = i;
 
@@ -689,7 +1031,10 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 {
 	const struct sp_probe *sp = &db->set.probes[probe];
 	struct match_line *soft = NULL;
-	int jit = engine != MATCH_PCRE2_INTERP;
+	/* the references call PCRE2 as nmap does */
+	enum pcre2_way way = engine == MATCH_HYPERSCAN	 ? PCRE2_WAY_JIT_FAST
+			     : engine == MATCH_PCRE2_JIT ? PCRE2_WAY_MATCH
+							 : PCRE2_WAY_INTERP;
 
 	s->md_for = NULL;
 	s->decided = NULL;
@@ -709,8 +1054,9 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			    (narrow && strcmp(l->m->service, narrow)))
 				continue;
 			if ((engine != MATCH_HYPERSCAN ||
-			     l->kind != MATCH_EXACT) &&
-			    !line_matches(l, s, data, len, jit))
+			     l->kind != MATCH_EXACT ||
+			     l->found_by != FOUND_BY_REGEX) &&
+			    !line_matches(l, s, data, len, way))
 				continue;
 			if (!l->m->soft)
 				return fill(s, l, data, len, out);

@@ -33,6 +33,9 @@ struct match_options {
 struct match_stats {
 	unsigned probes, lines;
 	unsigned kind[4]; /* lines per enum match_kind */
+	/* of them, not in Hyperscan as patterns (PCRE2 confirms them): */
+	unsigned by_prefix;  /* found by their literal prefix */
+	unsigned by_literal; /* by a literal they require, and their prefix */
 	unsigned problems;
 	int from_cache;		/* 1: the databases came from the cache */
 	int cache_written;	/* 1: compiled and saved this time */

@@ -1,6 +1,7 @@
 /* match_cache: the cache file — a header (magic, format, key, probe count),
- * then per probe its line count, line kinds and serialized Hyperscan
- * database — read in one go and written atomically. */
+ * then per probe its line count, a byte per line (kind, how it is found)
+ * and its serialized Hyperscan databases (patterns, literals) — read in one
+ * go and written atomically. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,8 @@
 #include "match_cache.h"
 
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
-#define CACHE_FORMAT 1u
+/* 2: a line's byte says how it is found; two databases per probe */
+#define CACHE_FORMAT 2u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 
@@ -156,19 +158,26 @@ match_cache_load(const char *path, const struct match_key *k,
 		goto out;
 	for (unsigned p = 0; p < probe_count; p++) {
 		uint32_t lines;
-		uint64_t size;
 		const uint8_t *kinds;
+		const char *bytes[MATCH_CACHE_DBS];
+		size_t len[MATCH_CACHE_DBS];
 
 		if (take(&c, &lines, 4) || (size_t)(c.end - c.p) < lines)
 			goto out;
 		kinds = (const uint8_t *)c.p;
 		c.p += lines;
-		if (take(&c, &size, 8) || (uint64_t)(c.end - c.p) < size)
+		for (int k = 0; k < MATCH_CACHE_DBS; k++) {
+			uint64_t size;
+
+			if (take(&c, &size, 8) ||
+			    (uint64_t)(c.end - c.p) < size)
+				goto out;
+			bytes[k] = c.p;
+			len[k] = (size_t)size;
+			c.p += size;
+		}
+		if (sink(ctx, p, kinds, lines, bytes, len, (size_t)st.st_size))
 			goto out;
-		if (sink(ctx, p, kinds, lines, c.p, (size_t)size,
-			 (size_t)st.st_size))
-			goto out;
-		c.p += size;
 	}
 	rc = c.p == c.end ? 0 : -1;
 out:
@@ -223,26 +232,29 @@ match_cache_save(const char *path, const char *dir, const struct match_key *k,
 	for (unsigned p = 0; ok && p < probe_count; p++) {
 		unsigned lines = 0;
 		uint32_t lines32;
-		uint64_t size;
-		char *bytes = NULL;
-		size_t len = 0;
+		char *bytes[MATCH_CACHE_DBS] = {NULL};
+		size_t len[MATCH_CACHE_DBS] = {0};
+		int failed;
 
 		kinds = NULL;
-		if (source(ctx, p, &kinds, &lines, &bytes, &len)) {
+		failed = source(ctx, p, &kinds, &lines, bytes, len);
+		lines32 = lines;
+		ok = !failed && fwrite(&lines32, 4, 1, f) == 1 &&
+		     (!lines || fwrite(kinds, lines, 1, f) == 1);
+		for (int k = 0; k < MATCH_CACHE_DBS; k++) {
+			uint64_t size = len[k];
+
+			ok = ok && fwrite(&size, 8, 1, f) == 1 &&
+			     (!size || fwrite(bytes[k], size, 1, f) == 1);
+			free(bytes[k]);
+		}
+		free(kinds);
+		if (failed) {
 			errf(note, notelen, "cannot serialize probe %u", p);
-			free(kinds);
 			fclose(f);
 			unlink(tmp);
 			return -1;
 		}
-		lines32 = lines;
-		size = len;
-		ok = fwrite(&lines32, 4, 1, f) == 1 &&
-		     (!lines || fwrite(kinds, lines, 1, f) == 1) &&
-		     fwrite(&size, 8, 1, f) == 1 &&
-		     (!len || fwrite(bytes, len, 1, f) == 1);
-		free(kinds);
-		free(bytes);
 	}
 	if (fclose(f) || !ok || rename(tmp, path)) {
 		errf(note, notelen, "cannot write %s: %s", path,

@@ -20,21 +20,28 @@ void match_key_add(struct match_key *k, const void *data, size_t len);
 void match_cache_path(const char *dir, const struct match_key *k, char *buf,
 		      size_t len);
 
-/* One probe's part: the kind of each line and the serialized database
- * (len 0: none). A source hands out kinds and bytes that the cache frees
- * with free(). */
+#define MATCH_CACHE_DBS 2 /* serialized databases per probe */
+
+/* One probe's part: a byte per line (its kind and how it is found) and the
+ * serialized databases (len 0: none). A source hands out kinds and bytes
+ * that the cache frees with free(). */
 typedef int (*match_cache_source_fn)(void *ctx, unsigned probe, uint8_t **kinds,
-				     unsigned *line_count, char **bytes,
-				     size_t *len);
+				     unsigned *line_count,
+				     char *bytes[MATCH_CACHE_DBS],
+				     size_t len[MATCH_CACHE_DBS]);
 /* A sink is also told the whole file's size (total). */
 typedef int (*match_cache_sink_fn)(void *ctx, unsigned probe,
 				   const uint8_t *kinds, unsigned line_count,
-				   const char *bytes, size_t len, size_t total);
+				   const char *const bytes[MATCH_CACHE_DBS],
+				   const size_t len[MATCH_CACHE_DBS],
+				   size_t total);
 int match_cache_probe_source(void *ctx, unsigned probe, uint8_t **kinds,
-			     unsigned *line_count, char **bytes, size_t *len);
+			     unsigned *line_count, char *bytes[MATCH_CACHE_DBS],
+			     size_t len[MATCH_CACHE_DBS]);
 int match_cache_probe_sink(void *ctx, unsigned probe, const uint8_t *kinds,
-			   unsigned line_count, const char *bytes, size_t len,
-			   size_t total);
+			   unsigned line_count,
+			   const char *const bytes[MATCH_CACHE_DBS],
+			   const size_t len[MATCH_CACHE_DBS], size_t total);
 
 /* Load path if it holds key and probe_count probes, handing each to sink.
  * 0, or -1 (missing, stale, damaged: the caller compiles). */

@@ -266,10 +266,11 @@ main(int argc, char **argv)
 
 	match_db_stats(db, &st);
 	printf("signatures: %u probes, %u lines (%u exact, %u prefilter, %u "
-	       "PCRE2-only, %u unusable)\n",
+	       "PCRE2-only, %u unusable; %u found by prefix, %u by "
+	       "literal)\n",
 	       st.probes, st.lines, st.kind[MATCH_EXACT],
 	       st.kind[MATCH_PREFILTER], st.kind[MATCH_ALWAYS],
-	       st.kind[MATCH_UNUSABLE]);
+	       st.kind[MATCH_UNUSABLE], st.by_prefix, st.by_literal);
 	printf("open: %.1f ms (parse %.1f ms, databases %s %.1f ms, %.1f MiB); "
 	       "cache %s\n",
 	       open_ms, st.parse_ms,

@@ -382,6 +382,7 @@ main(void)
 	char cmd[300];
 	struct match_db *db;
 	struct match_stats st;
+	unsigned by_prefix = 0, by_literal = 0;
 
 	if (!mkdtemp(dir))
 		return 1;
@@ -392,6 +393,10 @@ main(void)
 	if (db) {
 		match_db_stats(db, &st);
 		CHECK(!st.from_cache && st.cache_written);
+		/* the anchored lines with a literal prefix are found by it */
+		by_prefix = st.by_prefix;
+		by_literal = st.by_literal;
+		CHECK(by_prefix > 0 && by_prefix < st.lines);
 		test_parser(db);
 		test_rules(db);
 		test_plan(db);
@@ -401,6 +406,8 @@ main(void)
 		db = open_text(dir);
 		match_db_stats(db, &st);
 		CHECK(st.from_cache);
+		CHECK_EQ_U64(st.by_prefix, by_prefix);
+		CHECK_EQ_U64(st.by_literal, by_literal);
 		CHECK_EQ_U64(st.problems, 5);
 		test_rules(db);
 		match_db_close(db);
