@@ -116,8 +116,8 @@ followups_take(struct writer *w, struct rx_lcore *rx,
 		return;
 	}
 	svc = banner_identify_as(w->scan->identify, (unsigned)probe,
-				 e->soft.match ? e->soft.name : NULL,
-				 rec->data, rec->len, &id);
+				 e->soft.match ? e->soft.name : NULL, rec->data,
+				 rec->len, &id);
 	if (svc && svc->match == SERVICE_HARD) {
 		const struct output_record out = {.result = &e->result,
 						  .banner = rec->data,
@@ -151,7 +151,8 @@ followups_expire(struct writer *w, uint64_t now_tsc)
 
 		if (e && e->deadline <= now_tsc) {
 			f->expired++;
-			write_held(w, e); /* slot i again: another may move in */
+			write_held(w,
+				   e); /* slot i again: another may move in */
 		} else {
 			i++;
 		}

@@ -109,12 +109,12 @@ followup_remove(struct followup_table *t, struct followup *e)
 static int
 soft_keep(struct followup *e, const struct service_id *id)
 {
-	const char *const *from[] = {&id->name,	  &id->product, &id->version,
-				     &id->info,	  &id->hostname, &id->os,
-				     &id->devicetype};
-	const char **to[] = {&e->soft.name,	&e->soft.product,
-			     &e->soft.version,	&e->soft.info,
-			     &e->soft.hostname, &e->soft.os,
+	const char *const *from[] = {
+	    &id->name,	   &id->product, &id->version,	 &id->info,
+	    &id->hostname, &id->os,	 &id->devicetype};
+	const char **to[] = {&e->soft.name,	 &e->soft.product,
+			     &e->soft.version,	 &e->soft.info,
+			     &e->soft.hostname,	 &e->soft.os,
 			     &e->soft.devicetype};
 	size_t bytes = 0, used = 0;
 	unsigned n = sizeof(from) / sizeof(from[0]);
@@ -127,8 +127,8 @@ soft_keep(struct followup *e, const struct service_id *id)
 	text = malloc(bytes ? bytes : 1);
 	if (!text)
 		return -1;
-	e->soft = (struct service_id){.match = id->match,
-				      .cpe_count = id->cpe_count};
+	e->soft =
+	    (struct service_id){.match = id->match, .cpe_count = id->cpe_count};
 	for (unsigned k = 0; k < n + id->cpe_count; k++) {
 		const char *s = k < n ? *from[k] : id->cpe[k - n];
 		size_t len;

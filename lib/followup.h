@@ -15,8 +15,8 @@ struct followup {
 	uint32_t ip;
 	uint16_t port;
 	uint8_t used;
-	uint8_t step;	   /* the follow-up awaited */
-	uint64_t deadline; /* the caller's clock: give up after it */
+	uint8_t step;		   /* the follow-up awaited */
+	uint64_t deadline;	   /* the caller's clock: give up after it */
 	struct scan_result result; /* the open port, as first reported */
 	/* the banner to report: the softmatched one, else the first that
 	 * said something (malloc'd; NULL while none did) */

@@ -68,7 +68,8 @@ probe_chain_build(struct probe_chain *c, const struct sp_set *set,
 
 	memset(c, 0, sizeof(*c));
 	if (followups > PROBE_CHAIN_MAX) {
-		errf(err, errlen, "at most %u follow-up probes", PROBE_CHAIN_MAX);
+		errf(err, errlen, "at most %u follow-up probes",
+		     PROBE_CHAIN_MAX);
 		return -1;
 	}
 	c->followups = followups;

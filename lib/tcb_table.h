@@ -149,15 +149,14 @@ tcb_tag(uint32_t hash)
 	return hash | 1;
 }
 
-/* Slots of group g holding this hash, as bits (compared all at once). */
+/* Which of a group's TCB_GROUP_SLOTS words (of 8, 32-byte aligned) equal
+ * value, as bits (compared all at once). */
 static inline unsigned
-tcb_group_match(const struct tcb_group *g, uint32_t hash)
+tcb_slots_equal(const uint32_t *words, uint32_t value)
 {
-	uint32_t tag = tcb_tag(hash);
 #ifdef __AVX2__
-	/* the 7 tags and the overflow count, in one compare */
-	__m256i eq = _mm256_cmpeq_epi32(_mm256_load_si256((const __m256i *)g),
-					_mm256_set1_epi32((int)tag));
+	__m256i eq = _mm256_cmpeq_epi32(_mm256_load_si256((const __m256i *)words),
+					_mm256_set1_epi32((int)value));
 
 	return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
 	       ((1u << TCB_GROUP_SLOTS) - 1);
@@ -165,9 +164,16 @@ tcb_group_match(const struct tcb_group *g, uint32_t hash)
 	unsigned match = 0;
 
 	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
-		match |= (unsigned)(g->hash[k] == tag) << k;
+		match |= (unsigned)(words[k] == value) << k;
 	return match;
 #endif
+}
+
+/* Slots of group g holding this hash, as bits. */
+static inline unsigned
+tcb_group_match(const struct tcb_group *g, uint32_t hash)
+{
+	return tcb_slots_equal(g->hash, tcb_tag(hash));
 }
 
 /* Slots of group g naming TCB number n (tcb_plus1 == n + 1; 0: the empty
@@ -175,21 +181,7 @@ tcb_group_match(const struct tcb_group *g, uint32_t hash)
 static inline unsigned
 tcb_group_naming(const struct tcb_group *g, uint32_t n_plus1)
 {
-#ifdef __AVX2__
-	/* the 7 numbers and the unused word, in one compare */
-	__m256i eq = _mm256_cmpeq_epi32(
-	    _mm256_load_si256((const __m256i *)g->tcb_plus1),
-	    _mm256_set1_epi32((int)n_plus1));
-
-	return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
-	       ((1u << TCB_GROUP_SLOTS) - 1);
-#else
-	unsigned match = 0;
-
-	for (unsigned k = 0; k < TCB_GROUP_SLOTS; k++)
-		match |= (unsigned)(g->tcb_plus1[k] == n_plus1) << k;
-	return match;
-#endif
+	return tcb_slots_equal(g->tcb_plus1, n_plus1);
 }
 
 /* The TCB named by the first slot whose hash matches (its tuple not yet

@@ -56,12 +56,7 @@ scan() { # OUT SOURCE_PORT ARGS...
 		-o "$WORK/$out.ndjson" 2>"$WORK/$out.err" || { cat "$WORK/$out.err" >&2; fail "$out: scan failed"; }
 	cat "$WORK/$out.err"
 	grep -q 'tcb_in_use 0$' "$WORK/$out.err" || fail "$out: TCBs left"
-	for _ in $(seq 30); do
-		left=$(ip netns exec "$TS_LAB_NS" ss -Htn state established "( dst $TS_SCANNER )")
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	[ -z "$left" ] || fail "$out: still established on the target: $left"
+	nothing_established || fail "$out: still established on the target: $left"
 }
 
 # record FILE PORT: the port's records as "count|banner|service|product|match"

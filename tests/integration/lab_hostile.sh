@@ -247,13 +247,8 @@ stage() {
 	elif ! grep -q 'tcb_in_use 0$' "$WORK/$name.err"; then
 		bad "$name: TCBs left at the end: $(grep '^connections' "$WORK/$name.err")"
 	fi
-	# Nothing established on the target side (the RSTs may take a moment).
-	for _ in $(seq 30); do
-		left=$(ip netns exec "$TS_LAB_NS" ss -Htn state established "( dst $TS_SCANNER )")
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	[ -z "$left" ] || bad "$name: still established on the target 3 s after the scan: $left"
+	nothing_established ||
+		bad "$name: still established on the target 3 s after the scan: $left"
 	python3 "$WORK/check.py" "${CHECK:-$name}" "$WORK/$name.ndjson" "$LOG" "$sport" ||
 		bad "$name: records or server side differ (above)"
 	if [ "${#problems[@]}" -ne "$had" ]; then

@@ -46,6 +46,17 @@ summary_field() {
 		tr ',' '\n' | awk -v k="$1" '$1 == k { print $2 }'
 }
 
+# nothing_established: wait up to 3 s (the RSTs may take a moment) until no
+# connection to the scanner is established on the target side; 1 if some
+# still are, listed in $left.
+nothing_established() {
+	for _ in $(seq 30); do
+		left=$(ip netns exec "$TS_LAB_NS" ss -Htn state established "( dst $TS_SCANNER )")
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 expect_same() { # WHAT EXPECTED_FILE ACTUAL_FILE
 	if ! diff -u "$2" "$3" >"$WORK/diff"; then
 		cat "$WORK/diff" >&2

@@ -10,8 +10,11 @@
 static struct scan_result
 open_result(uint32_t ip, uint16_t port)
 {
-	return (struct scan_result){.ip = ip, .port = port, .proto = 6,
-				    .status = RESULT_OPEN, .ttl = 64};
+	return (struct scan_result){.ip = ip,
+				    .port = port,
+				    .proto = 6,
+				    .status = RESULT_OPEN,
+				    .ttl = 64};
 }
 
 #define MODEL 4096
@@ -114,7 +117,8 @@ test_keep(void)
 	      strcmp(rec.service->name, "http") == 0 &&
 	      rec.service->product == NULL && rec.service->cpe_count == 1 &&
 	      strcmp(rec.service->cpe[0], "cpe:/a:x:y") == 0);
-	CHECK(rec.banner_len == 12 && memcmp(rec.banner, "HTTP/1.0 400", 12) == 0);
+	CHECK(rec.banner_len == 12 &&
+	      memcmp(rec.banner, "HTTP/1.0 400", 12) == 0);
 	/* the first softmatch stays */
 	soft.name = "other";
 	CHECK(followup_take(e, (const uint8_t *)"zzz", 3, &soft) == 0);

@@ -113,7 +113,8 @@ test_synthetic(void)
 	CHECK(!probe_chain_build(&c, &set, &reg, 9, 2, err, sizeof(err)));
 	check_chain(&c, &set, 9999, "GetRequest Rare");
 	check_chain(&c, &set, 22, "GenericLines GetRequest");
-	CHECK(probe_chain_at(&c, 22, 3) == -1 && probe_chain_at(&c, 22, 0) == -1);
+	CHECK(probe_chain_at(&c, 22, 3) == -1 &&
+	      probe_chain_at(&c, 22, 0) == -1);
 	probe_chain_free(&c);
 	CHECK(!probe_chain_build(&c, &set, &reg, 9, 0, err, sizeof(err)));
 	CHECK(probe_chain_at(&c, 22, 1) == -1);

@@ -169,11 +169,11 @@ conn_make(uint32_t n, uint16_t port)
 /* Their SYN-ACK's TTL, which every banner must carry. */
 #define SYNACK_TTL 57
 
-static enum tcp_verdict
-synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
-	 uint16_t mss, uint8_t wscale, uint64_t now)
+/* Their SYN-ACK, answering our SYN of c. */
+static struct tcp_segment
+synack_of(const struct conn *c, uint16_t window, uint16_t mss, uint8_t wscale)
 {
-	struct tcp_segment g = {
+	return (struct tcp_segment){
 	    .tuple = c->t,
 	    .seq = c->irs,
 	    .ack = c->iss + 1,
@@ -183,6 +183,13 @@ synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
 	    .mss = mss,
 	    .ttl = SYNACK_TTL,
 	};
+}
+
+static enum tcp_verdict
+synack_w(struct tcp_stack *s, const struct conn *c, uint16_t window,
+	 uint16_t mss, uint8_t wscale, uint64_t now)
+{
+	struct tcp_segment g = synack_of(c, window, mss, wscale);
 
 	return tcp_input(s, &g, now);
 }
@@ -637,22 +644,24 @@ test_silent_generic(void)
 	stack_free(s);
 }
 
+/* Port 25's own server-first probe, with a wait of its own. */
+static const struct tcp_probe smtp = {
+    .payload = (const uint8_t *)"EHLO x\r\n",
+    .len = 8,
+    .wait_ms = 300,
+};
+static const struct tcp_probe *smtp_table[65536] = {[25] = &smtp};
+
 /* A port's own (server-first) probe with its own wait; the server
  * speaking first on such a port means no probe at all. */
 static void
 test_port_probe_wait(void)
 {
-	static const struct tcp_probe smtp = {
-	    .payload = (const uint8_t *)"EHLO x\r\n",
-	    .len = 8,
-	    .wait_ms = 300,
-	};
-	static const struct tcp_probe *table[65536] = {[25] = &smtp};
 	struct tcp_config cfg = config_small();
 	struct tcp_stack *s;
 	struct conn c = conn_make(11, 25), d = conn_make(12, 25);
 
-	cfg.probes = table;
+	cfg.probes = smtp_table;
 	s = stack_new(&cfg, 0);
 	synack(s, &c, 0);
 	synack(s, &d, 0);
@@ -694,34 +703,19 @@ fake_followup(void *ctx, const struct tcp_tuple *tuple)
 static void
 test_followup(void)
 {
-	static const struct tcp_probe smtp = {
-	    .payload = (const uint8_t *)"EHLO x\r\n",
-	    .len = 8,
-	    .wait_ms = 300,
-	};
-	static const struct tcp_probe *table[65536] = {[25] = &smtp};
 	struct tcp_config cfg = config_small();
 	struct tcp_stack *s;
 	struct conn c = conn_make(20, 25), d = conn_make(21, 25),
 		    e = conn_make(22, 25);
 	struct tcp_segment g;
 
-	cfg.probes = table;
+	cfg.probes = smtp_table;
 	cfg.followup_probe = fake_followup;
 	s = stack_new(&cfg, 0);
 	c.t.our_port = 61001;
 	e.t.our_port = 61002;
-	g = (struct tcp_segment){
-	    .tuple = c.t,
-	    .seq = c.irs,
-	    .ack = c.iss + 1,
-	    .flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
-	    .wscale = TCP_NO_WSCALE,
-	    .window = 65535,
-	    .mss = 1460,
-	    .ttl = SYNACK_TTL,
-	    .followup = 1,
-	};
+	g = synack_of(&c, 65535, 1460, TCP_NO_WSCALE);
+	g.followup = 1;
 	CHECK(tcp_input(s, &g, 0) == TCP_OPENED);
 	CHECK(n_out == 1 &&
 	      out_is(0, &c, PA, 0, 0, "OPTIONS / RTSP/1.0\r\n\r\n"));
@@ -737,9 +731,8 @@ test_followup(void)
 	      banner_is(0, &c, "RTSP/1.0 200 OK\r\n", TCP_CLOSE_FIN));
 	CHECK(done[0].probe == &followup_probes[0]);
 	/* the other follow-up probe, for another of our ports */
-	g.tuple = e.t;
-	g.seq = e.irs;
-	g.ack = e.iss + 1;
+	g = synack_of(&e, 65535, 1460, TCP_NO_WSCALE);
+	g.followup = 1;
 	CHECK(tcp_input(s, &g, 1030) == TCP_OPENED);
 	/* (a NUL in the payload: out_is cannot compare it) */
 	CHECK(tcp_tuple_equal(&out[n_out - 1].tuple, &e.t) &&
@@ -757,9 +750,8 @@ test_followup(void)
 	/* without the callback a marked SYN-ACK is an ordinary one */
 	cfg.followup_probe = NULL;
 	s = stack_new(&cfg, 0);
-	g.tuple = c.t;
-	g.seq = c.irs;
-	g.ack = c.iss + 1;
+	g = synack_of(&c, 65535, 1460, TCP_NO_WSCALE);
+	g.followup = 1;
 	CHECK(tcp_input(s, &g, 0) == TCP_OPENED);
 	CHECK_EQ_U64(n_out, 1); /* the ACK; the port's wait runs */
 	tcp_timers_run(s, 300);
