@@ -460,17 +460,15 @@ send_followups(struct rx_lcore *rx)
 					       NULL);
 
 	for (unsigned i = 0; i < n; i++) {
-		struct probe_fields f = {.src_ip = scan->source.ip_first,
-					 .src_port = scan->source.port_first};
+		struct probe_fields f;
 		struct rte_mbuf *m = rx_reply_alloc(rx);
 		unsigned step;
 
 		if (unlikely(m == NULL))
 			continue;
 		banner_followup_unpack(req[i], &f.dst_ip, &f.dst_port, &step);
-		if (scan->source_is_range)
-			cookie_pick_source(&scan->key, &scan->source, f.dst_ip,
-					   f.dst_port, &f.src_ip, &f.src_port);
+		scan_source_of(scan, f.dst_ip, f.dst_port, &f.src_ip,
+			       &f.src_port);
 		f.src_port = (uint16_t)(f.src_port + step);
 		f.seq = cookie_syn(&scan->key, f.dst_ip, f.dst_port, f.src_ip,
 				   f.src_port);

@@ -39,8 +39,6 @@ static void
 ask_step(struct writer *w, struct rx_lcore *rx, struct followup *e,
 	 unsigned step)
 {
-	struct followups *f = &w->followups;
-
 	if (step > probe_chain_length(&w->scan->probes->chain, e->port) ||
 	    w->scan->phase >= PHASE_CLOSE ||
 	    rte_ring_sp_enqueue(rx->followups,
@@ -50,7 +48,6 @@ ask_step(struct writer *w, struct rx_lcore *rx, struct followup *e,
 	}
 	e->step = (uint8_t)step;
 	e->deadline = rte_rdtsc() + writer_followup_ttl(w);
-	f->asked++;
 }
 
 /* Does a first connection's port go on to follow-ups: no hard match, a
@@ -137,6 +134,28 @@ followups_take(struct writer *w, struct rx_lcore *rx,
 	ask_step(w, rx, e, rec->step + 1u);
 }
 
+/* Write up to max held ports whose deadline is at or before `due`;
+ * returns how many. */
+static unsigned
+write_due(struct writer *w, uint64_t due, unsigned max)
+{
+	struct followups *f = &w->followups;
+	unsigned n = 0;
+
+	for (uint32_t i = 0; n < max && f->table.count && i <= f->table.mask;) {
+		struct followup *e = followup_slot(&f->table, i);
+
+		if (e && e->deadline <= due) {
+			write_held(w,
+				   e); /* slot i again: another may move in */
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
 void
 followups_expire(struct writer *w, uint64_t now_tsc)
 {
@@ -146,36 +165,13 @@ followups_expire(struct writer *w, uint64_t now_tsc)
 		return;
 	f->next_expiry_tsc =
 	    now_tsc + w->scan->tsc_hz / EXPIRY_CHECKS_PER_SECOND;
-	for (uint32_t i = 0; i <= f->table.mask;) {
-		struct followup *e = followup_slot(&f->table, i);
-
-		if (e && e->deadline <= now_tsc) {
-			f->expired++;
-			write_held(w,
-				   e); /* slot i again: another may move in */
-		} else {
-			i++;
-		}
-	}
+	f->expired += write_due(w, now_tsc, UINT32_MAX);
 }
 
 unsigned
 followups_flush(struct writer *w, unsigned max)
 {
-	struct followups *f = &w->followups;
-	unsigned n = 0;
-
-	for (uint32_t i = 0; n < max && f->table.count && i <= f->table.mask;) {
-		struct followup *e = followup_slot(&f->table, i);
-
-		if (e) {
-			write_held(w, e);
-			n++;
-		} else {
-			i++;
-		}
-	}
-	return n;
+	return write_due(w, UINT64_MAX, max);
 }
 
 void

@@ -19,7 +19,6 @@ struct followups {
 	uint64_t next_expiry_tsc;
 	/* counters */
 	uint64_t started;    /* ports that went on to a follow-up */
-	uint64_t asked;	     /* follow-up connections asked for */
 	uint64_t identified; /* hard matches a follow-up brought */
 	uint64_t expired;    /* steps that got no answer in time */
 	uint64_t skipped;    /* ports written at once: table full */

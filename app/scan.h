@@ -69,6 +69,19 @@ struct scan_context {
 	volatile int hold_sending;
 };
 
+/* The source endpoint a target's probe leaves from: picked by the cookie
+ * key from a range, else the first address and port. */
+static inline void
+scan_source_of(const struct scan_context *scan, uint32_t their_ip,
+	       uint16_t their_port, uint32_t *our_ip, uint16_t *our_port)
+{
+	*our_ip = scan->source.ip_first;
+	*our_port = scan->source.port_first;
+	if (scan->source_is_range)
+		cookie_pick_source(&scan->key, &scan->source, their_ip,
+				   their_port, our_ip, our_port);
+}
+
 /* Which of our source endpoints (ip, port) is for this target: step 0 for
  * its probe, k for its follow-up k (the probe's source port + k), -1 if it
  * is none of ours. */
@@ -76,17 +89,14 @@ static inline int
 scan_source_step(const struct scan_context *scan, uint32_t their_ip,
 		 uint16_t their_port, uint32_t our_ip, uint16_t our_port)
 {
-	uint32_t ip = scan->source.ip_first;
-	uint16_t port = scan->source.port_first, step;
+	uint32_t ip;
+	uint16_t port, step;
 
 	if (our_ip - scan->source.ip_first >= scan->source.ip_count)
 		return -1;
-	if (scan->source_is_range) {
-		cookie_pick_source(&scan->key, &scan->source, their_ip,
-				   their_port, &ip, &port);
-		if (ip != our_ip)
-			return -1;
-	}
+	scan_source_of(scan, their_ip, their_port, &ip, &port);
+	if (ip != our_ip)
+		return -1;
 	step = (uint16_t)(our_port - port);
 	return step <= scan->followups ? step : -1;
 }

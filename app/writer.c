@@ -96,7 +96,26 @@ writer_open(struct writer *w, const struct scan_context *scan,
 		rte_exit(EXIT_FAILURE, "%s\n", err);
 }
 
-/* Finished banner connections: each is an open port with its banner. */
+/* A finished connection's record, identified if identification is on. */
+static void
+write_banner(struct writer *w, const struct banner_record *rec)
+{
+	struct service_id id;
+	struct output_record out = {
+		.result = &rec->result,
+		.banner = rec->data,
+		.banner_len = rec->len,
+	};
+
+	if (w->scan->identify)
+		out.service = banner_identify(w->scan->identify,
+					      rec->result.port, rec->data,
+					      rec->len, &id);
+	writer_emit(w, &out);
+}
+
+/* Finished banner connections: each is an open port with its banner (held
+ * while follow-ups identify it). */
 static unsigned
 drain_banners(struct writer *w, struct rx_lcore *rx)
 {
@@ -110,21 +129,11 @@ drain_banners(struct writer *w, struct rx_lcore *rx)
 			break;
 		n = rte_ring_sc_dequeue_burst(rx->banners, (void **)rec,
 					      DRAIN_BURST, NULL);
-		for (unsigned i = 0; i < n && w->scan->followups; i++)
-			followups_take(w, rx, rec[i]);
-		for (unsigned i = 0; i < n && !w->scan->followups; i++) {
-			struct service_id id;
-			struct output_record out = {
-				.result = &rec[i]->result,
-				.banner = rec[i]->data,
-				.banner_len = rec[i]->len,
-			};
-
-			if (w->scan->identify)
-				out.service = banner_identify(
-					w->scan->identify, rec[i]->result.port,
-					rec[i]->data, rec[i]->len, &id);
-			writer_emit(w, &out);
+		for (unsigned i = 0; i < n; i++) {
+			if (w->scan->followups)
+				followups_take(w, rx, rec[i]);
+			else
+				write_banner(w, rec[i]);
 		}
 		if (n)
 			rte_mempool_put_bulk(rx->records, (void **)rec, n);
@@ -271,8 +280,9 @@ print_followup_summary(struct writer *w)
 	fprintf(stderr,
 		"followups: ports %" PRIu64 ", connections %" PRIu64
 		", identified %" PRIu64 ", expired %" PRIu64
-		", skipped %" PRIu64 "\n",
-		f->started, sent, f->identified, f->expired, f->skipped);
+		", skipped %" PRIu64 ", stale %" PRIu64 "\n",
+		f->started, sent, f->identified, f->expired, f->skipped,
+		f->stale);
 }
 
 /* Everything still in the rings goes to Redis' queue, waiting for room (a
