@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include <emmintrin.h>
+
 #include <hs/hs.h>
 
 #include "errmsg.h"
@@ -47,6 +49,11 @@ struct match_line {
 	uint8_t found_by;   /* enum found_by */
 	uint8_t prefix_len; /* of its prefix, folded (0: none) */
 	uint8_t prefix[MATCH_PREFIX_MAX];
+	uint8_t anchored; /* its first run is where a match begins */
+	uint16_t runs_len;
+	/* the literal runs it requires, in order: a length byte, then the
+	 * bytes (folded if caseless); NULL when none */
+	uint8_t *runs;
 	pcre2_code *code; /* compiled on first use, published atomically */
 };
 
@@ -502,6 +509,91 @@ out:
 	return rc;
 }
 
+static void
+add_required(void *ctx, const uint8_t *run, size_t len, int at_start)
+{
+	struct match_line *l = ctx;
+	uint8_t *more = realloc(l->runs, l->runs_len + len + 1);
+
+	if (!more)
+		return; /* a run fewer: still a condition every match meets */
+	l->runs = more;
+	if (!l->runs_len)
+		l->anchored = (uint8_t)at_start;
+	more[l->runs_len] = (uint8_t)len;
+	memcpy(more + l->runs_len + 1, run, len);
+	l->runs_len = (uint16_t)(l->runs_len + len + 1);
+}
+
+/* Whether run r (n bytes, folded if fold) is at data + i. */
+static int
+run_at(const uint8_t *data, size_t i, const uint8_t *r, size_t n, int fold)
+{
+	if (!fold)
+		return !memcmp(data + i, r, n);
+	for (size_t k = 0; k < n; k++)
+		if (match_prefix_fold(data[i + k]) != r[k])
+			return 0;
+	return 1;
+}
+
+/* Where run r (n >= 1 bytes) first is in data at or after from; len when
+ * nowhere. Sixteen positions at a time: those whose first and last bytes
+ * fit (bit 5 set on both sides when folded: a superset), then checked. */
+static size_t
+find_run(const uint8_t *data, size_t len, size_t from, const uint8_t *r,
+	 size_t n, int fold)
+{
+	const __m128i set = _mm_set1_epi8(fold ? 0x20 : 0);
+	const __m128i first = _mm_set1_epi8((char)(r[0] | (fold ? 0x20 : 0)));
+	const __m128i last =
+	    _mm_set1_epi8((char)(r[n - 1] | (fold ? 0x20 : 0)));
+	size_t i = from;
+
+	for (; i + n + 15 <= len; i += 16) {
+		__m128i a = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(data + i)), set);
+		__m128i b = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(data + i + n - 1)), set);
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+
+		for (; mask; mask &= mask - 1)
+			if (run_at(data, i + (unsigned)__builtin_ctz(mask), r,
+				   n, fold))
+				return i + (unsigned)__builtin_ctz(mask);
+	}
+	for (; i + n <= len; i++)
+		if (run_at(data, i, r, n, fold))
+			return i;
+	return len;
+}
+
+/* Whether data holds l's required runs in order (the first at its start
+ * when anchored): a cheap test every subject l matches passes. */
+static int
+has_runs(const struct match_line *l, const uint8_t *data, size_t len)
+{
+	const uint8_t *r = l->runs, *end = r + l->runs_len;
+	int fold = l->m->flags & SP_CASELESS;
+	size_t at = 0;
+
+	if (r < end && l->anchored) {
+		if (len < r[0] || !run_at(data, 0, r + 1, r[0], fold))
+			return 0;
+		at = r[0];
+		r += 1 + r[0];
+	}
+	for (; r < end; r += 1 + r[0]) {
+		size_t i = find_run(data, len, at, r + 1, r[0], fold);
+
+		if (i == len)
+			return 0;
+		at = i + r[0];
+	}
+	return 1;
+}
+
 /* Each line's prefix, the lines mp always confirms and the index of its
  * FOUND_BY_PREFIX lines. 0, or -1 when out of memory or such a line has no
  * prefix (a cache that does not fit its inputs). */
@@ -517,6 +609,13 @@ probe_index(struct match_probe *mp)
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		struct match_line *l = &mp->lines[i];
 
+		free(l->runs);
+		l->runs = NULL;
+		l->runs_len = 0;
+		if (l->kind != MATCH_UNUSABLE)
+			match_literal_runs(l->m->pattern,
+					   l->m->flags & SP_CASELESS,
+					   add_required, l);
 		if (l->kind != MATCH_UNUSABLE && line_prefix(l, i, &e[n]) > 0) {
 			l->prefix_len = e[n].len;
 			memcpy(l->prefix, e[n].bytes, e[n].len);
@@ -713,8 +812,10 @@ match_db_close(struct match_db *db)
 			hs_free_database(mp->hs);
 			hs_free_database(mp->lit);
 		}
-		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
+		for (unsigned i = 0; mp->lines && i < mp->line_count; i++) {
 			pcre2_code_free(mp->lines[i].code);
+			free(mp->lines[i].runs);
+		}
 		free(mp->lines);
 		free(mp->always);
 		prefix_index_free(mp->prefix);
@@ -1056,7 +1157,9 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			if ((engine != MATCH_HYPERSCAN ||
 			     l->kind != MATCH_EXACT ||
 			     l->found_by != FOUND_BY_REGEX) &&
-			    !line_matches(l, s, data, len, way))
+			    ((engine == MATCH_HYPERSCAN &&
+			      !has_runs(l, data, len)) ||
+			     !line_matches(l, s, data, len, way)))
 				continue;
 			if (!l->m->soft)
 				return fill(s, l, data, len, out);

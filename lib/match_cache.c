@@ -19,8 +19,9 @@
 #include "match_cache.h"
 
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
-/* 2: a line's byte says how it is found; two databases per probe */
-#define CACHE_FORMAT 2u
+/* 2: a line's byte says how it is found; two databases per probe; 3: literals
+ * read through plain groups (the same layout, other databases) */
+#define CACHE_FORMAT 3u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 

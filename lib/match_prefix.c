@@ -187,6 +187,35 @@ class_escape(const char *p)
 	return p[1] && strchr("dDwWsShHvVbBAzZGKRXCE", p[1]);
 }
 
+/* Whether the group that opens at p can be read through as a sequence:
+ * capturing, non-capturing or atomic (it consumes its content), no
+ * alternation of its own and nothing after it that could repeat it or make
+ * it optional (a brace of any kind counts: PCRE2 versions differ). */
+static int
+group_transparent(const char *p)
+{
+	const char *q = p + 1, *end = group_end(p);
+
+	if (*q == '?') {
+		if (q[1] != ':' && q[1] != '>')
+			return 0;
+		q += 2;
+	}
+	if (strchr("?*+{", *end))
+		return 0;
+	for (; q < end - 1; q++) {
+		if (*q == '\\')
+			q++;
+		else if (*q == '[')
+			q = class_end(q);
+		else if (*q == '(')
+			q = group_end(q) - 1;
+		else if (*q == '|')
+			return 0;
+	}
+	return 1;
+}
+
 int
 match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		   void *ctx)
@@ -202,6 +231,15 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		const char *atom_end = p + 1, *q;
 		int c = -1, zero = 0;
 
+		if (*p == '(' && group_transparent(p)) {
+			/* its content continues the sequence; its ')' too */
+			p += p[1] == '?' ? 3 : 1;
+			continue;
+		}
+		if (*p == ')') {
+			p++;
+			continue;
+		}
 		if (!*p) {
 			q = p;
 		} else {
@@ -213,6 +251,9 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 				atom_end = group_end(p);
 			} else if (*p == '[') {
 				atom_end = class_end(p) + 1;
+			} else if (*p == '{' &&
+				   (!p[1] || !strchr("0123456789, \t", p[1]))) {
+				c = '{'; /* literal in every PCRE2 version */
 			} else if (*p == '{') {
 				return -1; /* literal or {,n}: PCRE2 versions
 					      differ */
