@@ -23,6 +23,7 @@
 #include "errmsg.h"
 #include "match.h"
 #include "match_cache.h"
+#include "match_lit.h"
 #include "match_prefix.h"
 #include "signatures.h"
 #include "version_tmpl.h"
@@ -31,8 +32,6 @@
 /* At most this many lines of a probe are selected by any banner's prefix:
  * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
 #define PREFIX_LOAD_MAX 32
-/* A literal shorter than this selects too little to leave Hyperscan. */
-#define LITERAL_MIN 4
 
 /* How a line becomes a candidate. */
 enum found_by {
@@ -60,7 +59,8 @@ struct match_line {
 struct match_probe {
 	hs_database_t *hs;	     /* NULL when no line is in Hyperscan */
 	struct prefix_index *prefix; /* the FOUND_BY_PREFIX lines, or NULL */
-	hs_database_t *lit; /* the FOUND_BY_LITERAL lines' literals, or NULL */
+	struct lit_set
+	    *lits; /* the FOUND_BY_LITERAL lines' literals, or NULL */
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
@@ -281,7 +281,7 @@ collect_run(void *ctx, const uint8_t *run, size_t len, int at_start)
 	struct run_list *rl = ctx;
 	struct lit_run *r;
 
-	if (len < LITERAL_MIN || rl->oom)
+	if (len < MATCH_LIT_MIN || rl->oom)
 		return;
 	if (rl->n == rl->cap) {
 		unsigned cap = rl->cap ? 2 * rl->cap : 256;
@@ -346,38 +346,59 @@ run_better(const struct lit_run *a, const struct lit_run *b)
 }
 
 /* Mark FOUND_BY_LITERAL the usable lines not found by prefix that require a
- * literal of LITERAL_MIN bytes, each by its rarest, and build the database
- * of those literals: Hyperscan scans pure literals far faster than the
- * patterns. 0, or -1 with a message. */
+ * literal of MATCH_LIT_MIN bytes: a literal is found far faster than a
+ * pattern. 0 or -1 if out of memory. */
 static int
-probe_compile_literals(struct match_probe *mp, const struct sp_probe *sp,
-		       char *err, size_t errlen)
+probe_mark_literals(struct match_probe *mp)
+{
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		struct run_list rl = {.line = i};
+
+		if (l->kind == MATCH_UNUSABLE || l->found_by != FOUND_BY_REGEX)
+			continue;
+		match_literal_runs(l->m->pattern, l->m->flags & SP_CASELESS,
+				   collect_run, &rl);
+		if (rl.oom)
+			return -1;
+		if (rl.n)
+			l->found_by = FOUND_BY_LITERAL;
+		free(rl.runs);
+	}
+	return 0;
+}
+
+/* The literal set of mp's FOUND_BY_LITERAL lines (their required runs are
+ * known), each line by its rarest run of MATCH_LIT_MIN bytes. 0, or -1 when
+ * out of memory or such a line has none (a cache that does not fit). */
+static int
+probe_literals(struct match_probe *mp)
 {
 	struct run_list rl = {0};
-	unsigned cap = mp->line_count + 1, n = 0;
-	const char **expr = malloc(cap * sizeof(*expr));
-	unsigned *flags = malloc(cap * sizeof(*flags));
-	unsigned *ids = malloc(cap * sizeof(*ids));
-	size_t *lens = malloc(cap * sizeof(*lens));
-	hs_compile_error_t *ce = NULL;
+	struct match_lit *lits = malloc((mp->line_count + 1) * sizeof(*lits));
+	unsigned n = 0;
 	int rc = -1;
 
-	if (!expr || !flags || !ids || !lens)
-		goto oom;
+	if (!lits)
+		return -1;
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		const struct match_line *l = &mp->lines[i];
+		const uint8_t *r = l->runs, *end = r + l->runs_len;
+		unsigned before = rl.n;
 
+		if (l->found_by != FOUND_BY_LITERAL)
+			continue;
 		rl.line = i;
-		if (l->kind != MATCH_UNUSABLE && l->found_by == FOUND_BY_REGEX)
-			match_literal_runs(l->m->pattern,
-					   l->m->flags & SP_CASELESS,
-					   collect_run, &rl);
+		for (int first = 1; r < end; r += 1 + r[0], first = 0)
+			collect_run(&rl, r + 1, r[0], first && l->anchored);
+		if (rl.oom || rl.n == before)
+			goto out;
 	}
-	if (rl.oom || count_runs(&rl))
-		goto oom;
+	if (count_runs(&rl))
+		goto out;
 	for (unsigned k = 0, end; k < rl.n; k = end) {
 		const struct lit_run *best = NULL;
-		struct match_line *l = &mp->lines[rl.runs[k].line];
+		const struct match_line *l = &mp->lines[rl.runs[k].line];
 
 		for (end = k;
 		     end < rl.n && rl.runs[end].line == rl.runs[k].line; end++)
@@ -386,30 +407,17 @@ probe_compile_literals(struct match_probe *mp, const struct sp_probe *sp,
 		if (!best)
 			best =
 			    &rl.runs[k]; /* only the prefix: still a filter */
-		l->found_by = FOUND_BY_LITERAL;
-		expr[n] = (const char *)best->bytes;
-		lens[n] = best->len;
-		flags[n] = HS_FLAG_SINGLEMATCH |
-			   (l->m->flags & SP_CASELESS ? HS_FLAG_CASELESS : 0);
-		ids[n++] = best->line;
-	}
-	if (n && hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
-				      NULL, &mp->lit, &ce) != HS_SUCCESS) {
-		errf(err, errlen, "Hyperscan, literals of probe %s: %s",
-		     sp->name, ce->message);
-		hs_free_compile_error(ce);
-		goto out;
+		lits[n].bytes = best->bytes;
+		lits[n].len = best->len;
+		lits[n].caseless = (uint8_t)(l->m->flags & SP_CASELESS ? 1 : 0);
+		lits[n++].id = best->line;
 	}
 	rc = 0;
-	goto out;
-oom:
-	errf(err, errlen, "out of memory");
+	if (n && !(mp->lits = lit_set_build(lits, n)))
+		rc = -1;
 out:
 	free(rl.runs);
-	free(expr);
-	free(flags);
-	free(ids);
-	free(lens);
+	free(lits);
 	return rc;
 }
 
@@ -461,8 +469,10 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		errf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (probe_compile_literals(mp, sp, err, errlen))
+	if (probe_mark_literals(mp)) {
+		errf(err, errlen, "out of memory");
 		goto out;
+	}
 	for (;;) {
 		unsigned n = 0;
 		hs_compile_error_t *ce = NULL;
@@ -630,7 +640,9 @@ probe_index(struct match_probe *mp)
 	if (n)
 		mp->prefix = prefix_index_build(e, n);
 	free(e);
-	return n && !mp->prefix ? -1 : 0;
+	if (n && !mp->prefix)
+		return -1;
+	return probe_literals(mp);
 }
 
 /* ---- open and close ---- */
@@ -691,7 +703,7 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 {
 	struct match_db *db = calloc(1, sizeof(*db));
 	struct match_key key;
-	const unsigned choice[] = {PREFIX_LOAD_MAX, LITERAL_MIN};
+	const unsigned choice[] = {PREFIX_LOAD_MAX, MATCH_LIT_MIN};
 	char dir[400];
 	double t0 = now_ms();
 	int loaded = 0;
@@ -728,7 +740,6 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 		for (unsigned p = 0; db->arena && p < db->set.probe_count;
 		     p++) {
 			db->probes[p].hs = NULL;
-			db->probes[p].lit = NULL;
 		}
 		if (db->arena)
 			munmap(db->arena, db->arena_size);
@@ -777,19 +788,14 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 			     db->stats.from_cache ? " (remove the cache)" : "");
 			goto fail;
 		}
-		for (int k = 0; k < 2; k++) {
-			hs_database_t *hs = k ? mp->lit : mp->hs;
-
-			if (!hs)
-				continue;
-			if (hs_alloc_scratch(hs, &db->scratch) != HS_SUCCESS) {
-				errf(err, errlen,
-				     "cannot allocate Hyperscan scratch");
-				goto fail;
-			}
-			hs_database_size(hs, &size);
-			db->stats.db_bytes += size;
+		if (!mp->hs)
+			continue;
+		if (hs_alloc_scratch(mp->hs, &db->scratch) != HS_SUCCESS) {
+			errf(err, errlen, "cannot allocate Hyperscan scratch");
+			goto fail;
 		}
+		hs_database_size(mp->hs, &size);
+		db->stats.db_bytes += size;
 	}
 	db->stats.db_ms = now_ms() - t0;
 	if (db->scratch)
@@ -808,10 +814,9 @@ match_db_close(struct match_db *db)
 	for (unsigned p = 0; db->probes && p < db->set.probe_count; p++) {
 		struct match_probe *mp = &db->probes[p];
 
-		if (!db->arena) {
+		if (!db->arena)
 			hs_free_database(mp->hs);
-			hs_free_database(mp->lit);
-		}
+		lit_set_free(mp->lits);
 		for (unsigned i = 0; mp->lines && i < mp->line_count; i++) {
 			pcre2_code_free(mp->lines[i].code);
 			free(mp->lines[i].runs);
@@ -882,7 +887,7 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t *hs[MATCH_CACHE_DBS] = {mp->hs, mp->lit};
+	hs_database_t *hs[MATCH_CACHE_DBS] = {mp->hs};
 
 	*kinds = malloc(mp->line_count + 1);
 	if (!*kinds)
@@ -940,7 +945,7 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t **hs[MATCH_CACHE_DBS] = {&mp->hs, &mp->lit};
+	hs_database_t **hs[MATCH_CACHE_DBS] = {&mp->hs};
 
 	if (line_count != mp->line_count)
 		return -1;
@@ -1058,9 +1063,6 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 struct candidates {
 	unsigned *ids;
 	unsigned n;
-	const struct match_probe *mp;
-	const uint8_t *data;
-	size_t len;
 };
 
 static int
@@ -1076,25 +1078,16 @@ on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-/* A literal of line id is in the data: a candidate if the data also begins
- * with the line's prefix. */
+/* Whether data begins with l's prefix. */
 static int
-on_literal(unsigned id, unsigned long long from, unsigned long long to,
-	   unsigned flags, void *ctx)
+has_prefix(const struct match_line *l, const uint8_t *data, size_t len)
 {
-	struct candidates *c = ctx;
-	const struct match_line *l = &c->mp->lines[id];
-
-	(void)from;
-	(void)to;
-	(void)flags;
-	if (l->prefix_len > c->len)
+	if (l->prefix_len > len)
 		return 0;
 	for (unsigned i = 0; i < l->prefix_len; i++)
-		if (match_prefix_fold(c->data[i]) != l->prefix[i])
+		if (match_prefix_fold(data[i]) != l->prefix[i])
 			return 0;
-	c->ids[c->n++] = id;
-	return 0;
+	return 1;
 }
 
 /* Candidates of probe mp for data into s->cand, ascending. */
@@ -1102,15 +1095,21 @@ static void
 candidates(const struct match_probe *mp, struct match_scratch *s,
 	   const uint8_t *data, size_t len)
 {
-	struct candidates c = {
-	    .ids = s->cand, .mp = mp, .data = data, .len = len};
+	struct candidates c = {.ids = s->cand};
 
 	if (mp->hs)
 		hs_scan(mp->hs, (const char *)data, (unsigned)len, 0, s->hs,
 			on_hs_match, &c);
-	if (mp->lit)
-		hs_scan(mp->lit, (const char *)data, (unsigned)len, 0, s->hs,
-			on_literal, &c);
+	if (mp->lits) {
+		/* a line whose literal is in the data, if it begins with the
+		 * line's prefix */
+		unsigned at = c.n,
+			 found = lit_set_scan(mp->lits, data, len, c.ids + at);
+
+		for (unsigned i = at; i < at + found; i++)
+			if (has_prefix(&mp->lines[c.ids[i]], data, len))
+				c.ids[c.n++] = c.ids[i];
+	}
 	for (unsigned i = 0; i < mp->always_count; i++)
 		c.ids[c.n++] = mp->always[i];
 	if (mp->prefix)

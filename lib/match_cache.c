@@ -1,6 +1,6 @@
 /* match_cache: the cache file — a header (magic, format, key, probe count),
  * then per probe its line count, a byte per line (kind, how it is found)
- * and its serialized Hyperscan databases (patterns, literals) — read in one
+ * and its serialized Hyperscan database (the patterns) — read in one
  * go and written atomically. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -19,9 +19,10 @@
 #include "match_cache.h"
 
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
-/* 2: a line's byte says how it is found; two databases per probe; 3: literals
- * read through plain groups (the same layout, other databases) */
-#define CACHE_FORMAT 3u
+/* 2: a line's byte says how it is found; two databases per probe; 3: other
+ * literals; 4: one database (literals are found by match_lit, built at
+ * load) */
+#define CACHE_FORMAT 4u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 

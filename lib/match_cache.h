@@ -20,7 +20,7 @@ void match_key_add(struct match_key *k, const void *data, size_t len);
 void match_cache_path(const char *dir, const struct match_key *k, char *buf,
 		      size_t len);
 
-#define MATCH_CACHE_DBS 2 /* serialized databases per probe */
+#define MATCH_CACHE_DBS 1 /* serialized databases per probe */
 
 /* One probe's part: a byte per line (its kind and how it is found) and the
  * serialized databases (len 0: none). A source hands out kinds and bytes
