@@ -44,38 +44,21 @@ window(const uint8_t *b)
 	       fold(b[3]);
 }
 
-static int
-u32_cmp(const void *a, const void *b)
+/* How many windows of the set have each key: an open-addressing table. */
+struct key_counts {
+	uint32_t *keys, *counts; /* counts[s] 0: an empty slot */
+	unsigned mask;
+};
+
+static uint32_t *
+count_slot(const struct key_counts *kc, uint32_t key)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	unsigned s = (key * HASH_MUL) >> 7 & kc->mask;
 
-	return x < y ? -1 : x > y;
-}
-
-/* How many windows of the set (sorted, n) have key k. */
-static unsigned
-key_count(const uint32_t *sorted, unsigned n, uint32_t k)
-{
-	unsigned lo = 0, hi = n, first;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (sorted[mid] < k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	for (hi = n; lo < hi;) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (sorted[mid] <= k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo - first;
+	while (kc->counts[s] && kc->keys[s] != key)
+		s = (s + 1) & kc->mask;
+	kc->keys[s] = key;
+	return &kc->counts[s];
 }
 
 struct keyed {
@@ -110,7 +93,7 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 {
 	struct lit_set *ls = calloc(1, sizeof(*ls));
 	struct keyed *by = malloc((n + 1) * sizeof(*by));
-	uint32_t *all = NULL;
+	struct key_counts kc = {0};
 	unsigned windows = 0, order, bytes = 0;
 
 	if (!ls || !by)
@@ -121,23 +104,25 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 		windows += lits[i].len - MATCH_LIT_MIN + 1;
 		bytes += lits[i].len;
 	}
-	all = malloc((windows + 1) * sizeof(*all));
+	for (order = 4; (1u << order) < 2 * windows; order++)
+		;
+	kc.mask = (1u << order) - 1;
+	kc.keys = malloc((1u << order) * sizeof(*kc.keys));
+	kc.counts = calloc(1u << order, sizeof(*kc.counts));
 	ls->blob = malloc(bytes + 1);
 	ls->items = malloc((n + 1) * sizeof(*ls->items));
-	if (!all || !ls->blob || !ls->items)
+	if (!kc.keys || !kc.counts || !ls->blob || !ls->items)
 		goto fail;
-	windows = 0;
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned o = 0; o + MATCH_LIT_MIN <= lits[i].len; o++)
-			all[windows++] = window(lits[i].bytes + o);
-	qsort(all, windows, sizeof(*all), u32_cmp);
+			(*count_slot(&kc, window(lits[i].bytes + o)))++;
 	bytes = 0;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned best = 0, best_count = ~0u;
 
 		for (unsigned o = 0; o + MATCH_LIT_MIN <= lits[i].len; o++) {
 			unsigned c =
-			    key_count(all, windows, window(lits[i].bytes + o));
+			    *count_slot(&kc, window(lits[i].bytes + o));
 
 			if (c < best_count) {
 				best = o;
@@ -187,11 +172,13 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 		ls->slots[s].first = k;
 		ls->slots[s].end = end;
 	}
-	free(all);
+	free(kc.keys);
+	free(kc.counts);
 	free(by);
 	return ls;
 fail:
-	free(all);
+	free(kc.keys);
+	free(kc.counts);
 	free(by);
 	lit_set_free(ls);
 	return NULL;

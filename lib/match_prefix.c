@@ -24,6 +24,17 @@ hex_digit(int c)
 	return -1;
 }
 
+/* Whether c is one of s's bytes (not its NUL): strchr() without the call,
+ * for the short sets of metacharacters read on every byte. */
+static inline int
+one_of(int c, const char *s)
+{
+	for (; *s; s++)
+		if (*s == c)
+			return 1;
+	return 0;
+}
+
 /* The end (its ']') of the class that opens at p, or NULL for a class this
  * file does not read (POSIX [:name:], \Q, unterminated). */
 static const char *
@@ -201,7 +212,7 @@ group_transparent(const char *p)
 			return 0;
 		q += 2;
 	}
-	if (strchr("?*+{", *end))
+	if (one_of(*end, "?*+{"))
 		return 0;
 	for (; q < end - 1; q++) {
 		if (*q == '\\')
@@ -252,12 +263,12 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 			} else if (*p == '[') {
 				atom_end = class_end(p) + 1;
 			} else if (*p == '{' &&
-				   (!p[1] || !strchr("0123456789, \t", p[1]))) {
+				   !one_of(p[1], "0123456789, \t")) {
 				c = '{'; /* literal in every PCRE2 version */
 			} else if (*p == '{') {
 				return -1; /* literal or {,n}: PCRE2 versions
 					      differ */
-			} else if (!strchr(".^$|)]}*+?", *p)) {
+			} else if (!one_of(*p, ".^$|)]}*+?")) {
 				c = (uint8_t)*p;
 			}
 			q = quantifier_end(atom_end, &zero);
@@ -293,7 +304,7 @@ match_prefix(const char *pattern, int caseless, uint8_t *out, size_t cap)
 
 		if (c == '\\')
 			c = escaped_byte(p, &next);
-		else if (strchr(".[]()|*+?{}^$", c))
+		else if (one_of(c, ".[]()|*+?{}^$"))
 			c = -1;
 		/* a quantifier that allows zero makes the byte optional */
 		if (c < 0 || *next == '?' || *next == '*' || *next == '{')
