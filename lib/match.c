@@ -41,6 +41,11 @@ enum found_by {
 };
 /* A line's byte in the cache: its kind, and found_by shifted by this. */
 #define CACHE_FOUND_SHIFT 4
+/* What a probe keeps in the cache besides: */
+enum {
+	CACHE_HS,	/* its Hyperscan database */
+	CACHE_LITERALS, /* its literals (struct match_probe) */
+};
 
 struct match_line {
 	const struct sp_match *m;
@@ -51,8 +56,8 @@ struct match_line {
 	uint8_t anchored; /* its first run is where a match begins */
 	uint16_t runs_len;
 	/* the literal runs it requires, in order: a length byte, then the
-	 * bytes (folded if caseless); NULL when none */
-	uint8_t *runs;
+	 * bytes (folded if caseless); in its probe's literals */
+	const uint8_t *runs;
 	pcre2_code *code; /* compiled on first use, published atomically */
 };
 
@@ -64,6 +69,10 @@ struct match_probe {
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
+	/* per line: prefix length and bytes, anchored, runs length (2 bytes)
+	 * and runs, as the cache keeps them */
+	uint8_t *literals;
+	size_t literals_len;
 	unsigned always_count;
 };
 
@@ -519,20 +528,128 @@ out:
 	return rc;
 }
 
+/* A growing byte buffer. */
+struct bytes {
+	uint8_t *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void
+bytes_put(struct bytes *b, const void *data, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		uint8_t *more;
+
+		while (cap < b->n + n)
+			cap *= 2;
+		more = realloc(b->p, cap);
+		if (!more) {
+			b->oom = 1;
+			return;
+		}
+		b->p = more;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+}
+
+struct line_runs {
+	struct bytes runs;
+	uint8_t anchored;
+};
+
 static void
 add_required(void *ctx, const uint8_t *run, size_t len, int at_start)
 {
-	struct match_line *l = ctx;
-	uint8_t *more = realloc(l->runs, l->runs_len + len + 1);
+	struct line_runs *lr = ctx;
+	uint8_t n = (uint8_t)len;
 
-	if (!more)
+	if (lr->runs.n + len + 1 > UINT16_MAX)
 		return; /* a run fewer: still a condition every match meets */
-	l->runs = more;
-	if (!l->runs_len)
-		l->anchored = (uint8_t)at_start;
-	more[l->runs_len] = (uint8_t)len;
-	memcpy(more + l->runs_len + 1, run, len);
-	l->runs_len = (uint16_t)(l->runs_len + len + 1);
+	if (!lr->runs.n)
+		lr->anchored = (uint8_t)at_start;
+	bytes_put(&lr->runs, &n, 1);
+	bytes_put(&lr->runs, run, len);
+}
+
+/* Point mp's lines into its literals (len bytes, copied from data): 0, or
+ * -1 when out of memory or they do not describe its lines. */
+static int
+probe_take_literals(struct match_probe *mp, const uint8_t *data, size_t len)
+{
+	uint8_t *b = malloc(len + 1);
+	size_t at = 0;
+
+	if (!b)
+		return -1;
+	memcpy(b, data, len);
+	free(mp->literals);
+	mp->literals = b;
+	mp->literals_len = len;
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		uint16_t rl;
+
+		if (at >= len || b[at] > MATCH_PREFIX_MAX ||
+		    len - at < 1u + b[at] + 3)
+			return -1;
+		l->prefix_len = b[at];
+		memcpy(l->prefix, b + at + 1, l->prefix_len);
+		at += 1u + l->prefix_len;
+		l->anchored = b[at];
+		memcpy(&rl, b + at + 1, 2);
+		at += 3;
+		if (len - at < rl)
+			return -1;
+		l->runs = b + at;
+		l->runs_len = rl;
+		for (size_t r = 0; r < rl; r += 1u + b[at + r])
+			if (!b[at + r] || b[at + r] > MATCH_LITERAL_MAX ||
+			    r + 1u + b[at + r] > rl)
+				return -1;
+		at += rl;
+	}
+	return at == len ? 0 : -1;
+}
+
+/* Each usable line's prefix and required runs, read from its pattern, as
+ * mp's literals. 0 or -1 if out of memory. */
+static int
+probe_literals_read(struct match_probe *mp)
+{
+	struct bytes b = {0};
+	int rc;
+
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		struct prefix_entry e;
+		struct line_runs lr = {0};
+		uint16_t rl;
+
+		e.len = 0;
+		if (l->kind != MATCH_UNUSABLE) {
+			line_prefix(l, i, &e);
+			match_literal_runs(l->m->pattern,
+					   l->m->flags & SP_CASELESS,
+					   add_required, &lr);
+		}
+		rl = (uint16_t)lr.runs.n;
+		bytes_put(&b, &e.len, 1);
+		bytes_put(&b, e.bytes, e.len);
+		bytes_put(&b, &lr.anchored, 1);
+		bytes_put(&b, &rl, 2);
+		bytes_put(&b, lr.runs.p, lr.runs.n);
+		b.oom |= lr.runs.oom;
+		free(lr.runs.p);
+	}
+	rc = b.oom ? -1 : probe_take_literals(mp, b.p, b.n);
+	free(b.p);
+	return rc;
 }
 
 /* Whether run r (n bytes, folded if fold) is at data + i. */
@@ -619,17 +736,10 @@ probe_index(struct match_probe *mp)
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		struct match_line *l = &mp->lines[i];
 
-		free(l->runs);
-		l->runs = NULL;
-		l->runs_len = 0;
-		if (l->kind != MATCH_UNUSABLE)
-			match_literal_runs(l->m->pattern,
-					   l->m->flags & SP_CASELESS,
-					   add_required, l);
-		if (l->kind != MATCH_UNUSABLE && line_prefix(l, i, &e[n]) > 0) {
-			l->prefix_len = e[n].len;
-			memcpy(l->prefix, e[n].bytes, e[n].len);
-			n += l->found_by == FOUND_BY_PREFIX;
+		if (l->prefix_len && l->found_by == FOUND_BY_PREFIX) {
+			e[n].len = l->prefix_len;
+			memcpy(e[n].bytes, l->prefix, l->prefix_len);
+			e[n++].line = i;
 		} else if (l->found_by == FOUND_BY_PREFIX) {
 			free(e);
 			return -1;
@@ -744,10 +854,15 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 		if (db->arena)
 			munmap(db->arena, db->arena_size);
 		db->arena = NULL;
-		for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned p = 0; p < db->set.probe_count; p++) {
 			if (probe_compile(db, &db->probes[p],
 					  &db->set.probes[p], err, errlen))
 				goto fail;
+			if (probe_literals_read(&db->probes[p])) {
+				errf(err, errlen, "out of memory");
+				goto fail;
+			}
+		}
 		if (!opt->no_cache) {
 			db->stats.cache_written =
 			    match_cache_save(db->stats.cache_path, dir, &key,
@@ -817,10 +932,9 @@ match_db_close(struct match_db *db)
 		if (!db->arena)
 			hs_free_database(mp->hs);
 		lit_set_free(mp->lits);
-		for (unsigned i = 0; mp->lines && i < mp->line_count; i++) {
+		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
 			pcre2_code_free(mp->lines[i].code);
-			free(mp->lines[i].runs);
-		}
+		free(mp->literals);
 		free(mp->lines);
 		free(mp->always);
 		prefix_index_free(mp->prefix);
@@ -887,7 +1001,7 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t *hs[MATCH_CACHE_DBS] = {mp->hs};
+	hs_database_t *hs = mp->hs;
 
 	*kinds = malloc(mp->line_count + 1);
 	if (!*kinds)
@@ -897,13 +1011,16 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 		(*kinds)[i] =
 		    (uint8_t)(mp->lines[i].kind | mp->lines[i].found_by
 						      << CACHE_FOUND_SHIFT);
-	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
-		bytes[k] = NULL;
-		len[k] = 0;
-		if (hs[k] && hs_serialize_database(hs[k], &bytes[k], &len[k]) !=
-				 HS_SUCCESS)
-			return -1;
-	}
+	bytes[CACHE_HS] = NULL;
+	len[CACHE_HS] = 0;
+	if (hs && hs_serialize_database(hs, &bytes[CACHE_HS], &len[CACHE_HS]) !=
+		      HS_SUCCESS)
+		return -1;
+	bytes[CACHE_LITERALS] = malloc(mp->literals_len + 1);
+	len[CACHE_LITERALS] = mp->literals_len;
+	if (!bytes[CACHE_LITERALS])
+		return -1;
+	memcpy(bytes[CACHE_LITERALS], mp->literals, mp->literals_len);
 	return 0;
 }
 
@@ -945,7 +1062,6 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t **hs[MATCH_CACHE_DBS] = {&mp->hs};
 
 	if (line_count != mp->line_count)
 		return -1;
@@ -959,13 +1075,12 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 		mp->lines[i].kind = (uint8_t)kind;
 		mp->lines[i].found_by = (uint8_t)found;
 	}
-	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
-		*hs[k] = NULL;
-		if (len[k] &&
-		    !(*hs[k] = arena_load(db, bytes[k], len[k], total)))
-			return -1;
-	}
-	return 0;
+	mp->hs = NULL;
+	if (len[CACHE_HS] &&
+	    !(mp->hs = arena_load(db, bytes[CACHE_HS], len[CACHE_HS], total)))
+		return -1;
+	return probe_take_literals(mp, (const uint8_t *)bytes[CACHE_LITERALS],
+				   len[CACHE_LITERALS]);
 }
 
 /* ---- scratch ---- */

@@ -1,7 +1,7 @@
 /* match_cache: the cache file — a header (magic, format, key, probe count),
  * then per probe its line count, a byte per line (kind, how it is found)
- * and its serialized Hyperscan database (the patterns) — read in one
- * go and written atomically. */
+ * and two blobs (its serialized Hyperscan database, its lines' literals) — read
+ * in one go and written atomically. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
 /* 2: a line's byte says how it is found; two databases per probe; 3: other
  * literals; 4: one database (literals are found by match_lit, built at
- * load) */
-#define CACHE_FORMAT 4u
+ * load); 5: the lines' prefixes and required runs instead of literals */
+#define CACHE_FORMAT 5u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 
