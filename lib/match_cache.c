@@ -21,8 +21,9 @@
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
 /* 2: a line's byte says how it is found; two databases per probe; 3: other
  * literals; 4: one database (literals are found by match_lit, built at
- * load); 5: the lines' prefixes and required runs instead of literals */
-#define CACHE_FORMAT 5u
+ * load); 5: the lines' prefixes and required runs instead of literals;
+ * 6: long runs in pieces */
+#define CACHE_FORMAT 6u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 

@@ -272,7 +272,13 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 				c = (uint8_t)*p;
 			}
 			q = quantifier_end(atom_end, &zero);
-			if (c >= 0 && !zero && rn < sizeof(run))
+			if (c >= 0 && !zero && rn == sizeof(run)) {
+				/* a long run goes in pieces */
+				fn(ctx, run, rn, at_start);
+				at_start = 0;
+				rn = 0;
+			}
+			if (c >= 0 && !zero)
 				run[rn++] = caseless
 						? match_prefix_fold((uint8_t)c)
 						: (uint8_t)c;
