@@ -29,6 +29,10 @@
 #include "version_tmpl.h"
 
 #define OVEC_PAIRS 16 /* $1..$9 need 10; room for patterns with more */
+/* A line no shorter subject can match (PCRE2's minimum length) is left out
+ * of Hyperscan (long bounded repeats are costly there) and confirmed by
+ * PCRE2 when a banner is that long. */
+#define MIN_LEN_ALWAYS 100
 /* At most this many lines of a probe are selected by any banner's prefix:
  * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
 #define PREFIX_LOAD_MAX 32
@@ -54,6 +58,7 @@ struct match_line {
 	uint8_t prefix_len; /* of its prefix, folded (0: none) */
 	uint8_t prefix[MATCH_PREFIX_MAX];
 	uint8_t anchored; /* its first run is where a match begins */
+	uint16_t min_len; /* of any subject it matches (PCRE2's bound) */
 	uint16_t runs_len;
 	/* the literal runs it requires, in order: a length byte, then the
 	 * bytes (folded if caseless); in its probe's literals */
@@ -69,8 +74,8 @@ struct match_probe {
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
-	/* per line: prefix length and bytes, anchored, runs length (2 bytes)
-	 * and runs, as the cache keeps them */
+	/* per line: prefix length and bytes, minimum length (2 bytes),
+	 * anchored, runs length (2 bytes) and runs, as the cache keeps them */
 	uint8_t *literals;
 	size_t literals_len;
 	unsigned always_count;
@@ -172,6 +177,18 @@ line_code(struct match_line *l)
 		code = none;
 	}
 	return code;
+}
+
+/* The length below which l cannot match (0 when unknown). */
+static uint16_t
+line_min_len(struct match_line *l)
+{
+	uint32_t n = 0;
+	pcre2_code *code = l->kind == MATCH_UNUSABLE ? NULL : line_code(l);
+
+	if (code && pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &n))
+		n = 0;
+	return (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
 }
 
 /* How line_matches() runs PCRE2. */
@@ -482,6 +499,14 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		errf(err, errlen, "out of memory");
 		goto out;
 	}
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+
+		if (l->kind != MATCH_UNUSABLE &&
+		    l->found_by == FOUND_BY_REGEX &&
+		    line_min_len(l) >= MIN_LEN_ALWAYS)
+			l->kind = MATCH_ALWAYS;
+	}
 	for (;;) {
 		unsigned n = 0;
 		hs_compile_error_t *ce = NULL;
@@ -596,11 +621,13 @@ probe_take_literals(struct match_probe *mp, const uint8_t *data, size_t len)
 		uint16_t rl;
 
 		if (at >= len || b[at] > MATCH_PREFIX_MAX ||
-		    len - at < 1u + b[at] + 3)
+		    len - at < 1u + b[at] + 5)
 			return -1;
 		l->prefix_len = b[at];
 		memcpy(l->prefix, b + at + 1, l->prefix_len);
 		at += 1u + l->prefix_len;
+		memcpy(&l->min_len, b + at, 2);
+		at += 2;
 		l->anchored = b[at];
 		memcpy(&rl, b + at + 1, 2);
 		at += 3;
@@ -629,7 +656,7 @@ probe_literals_read(struct match_probe *mp)
 		struct match_line *l = &mp->lines[i];
 		struct prefix_entry e;
 		struct line_runs lr = {0};
-		uint16_t rl;
+		uint16_t rl, min_len = line_min_len(l);
 
 		e.len = 0;
 		if (l->kind != MATCH_UNUSABLE) {
@@ -641,6 +668,7 @@ probe_literals_read(struct match_probe *mp)
 		rl = (uint16_t)lr.runs.n;
 		bytes_put(&b, &e.len, 1);
 		bytes_put(&b, e.bytes, e.len);
+		bytes_put(&b, &min_len, 2);
 		bytes_put(&b, &lr.anchored, 1);
 		bytes_put(&b, &rl, 2);
 		bytes_put(&b, lr.runs.p, lr.runs.n);
@@ -813,7 +841,8 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 {
 	struct match_db *db = calloc(1, sizeof(*db));
 	struct match_key key;
-	const unsigned choice[] = {PREFIX_LOAD_MAX, MATCH_LIT_MIN};
+	const unsigned choice[] = {PREFIX_LOAD_MAX, MATCH_LIT_MIN,
+				   MIN_LEN_ALWAYS};
 	char dir[400];
 	double t0 = now_ms();
 	int loaded = 0;
@@ -1272,7 +1301,7 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			     l->kind != MATCH_EXACT ||
 			     l->found_by != FOUND_BY_REGEX) &&
 			    ((engine == MATCH_HYPERSCAN &&
-			      !has_runs(l, data, len)) ||
+			      (len < l->min_len || !has_runs(l, data, len))) ||
 			     !line_matches(l, s, data, len, way)))
 				continue;
 			if (!l->m->soft)
