@@ -1,10 +1,10 @@
 /* match: the signature set compiled for speed. Per probe, the lines whose
  * literal prefix selects few of them are found from a banner's first bytes
- * (match_prefix); most others by a literal they require, in a Hyperscan
- * database of pure literals; the rest form a Hyperscan database of the
- * patterns (SINGLEMATCH; PREFILTER for what Hyperscan cannot do exactly).
- * All yield candidate lines, confirmed with PCRE2 in file order until the
- * first hard match. The
+ * (match_prefix); most others by a literal they require (match_lit); the
+ * rest form a Hyperscan database of the patterns (SINGLEMATCH; PREFILTER
+ * for what Hyperscan cannot do exactly). All yield candidate lines, which
+ * must be long enough and hold the literal runs their pattern requires
+ * before PCRE2 confirms them in file order until the first hard match. The
  * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
  * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
