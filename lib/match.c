@@ -1,10 +1,10 @@
 /* match: the signature set compiled for speed. Per probe, the lines whose
  * literal prefix selects few of them are found from a banner's first bytes
- * (match_prefix); most others by a literal they require, in a Hyperscan
- * database of pure literals; the rest form a Hyperscan database of the
- * patterns (SINGLEMATCH; PREFILTER for what Hyperscan cannot do exactly).
- * All yield candidate lines, confirmed with PCRE2 in file order until the
- * first hard match. The
+ * (match_prefix); most others by a literal they require (match_lit); the
+ * rest form a Hyperscan database of the patterns (SINGLEMATCH; PREFILTER
+ * for what Hyperscan cannot do exactly). All yield candidate lines, which
+ * must be long enough and hold the literal runs their pattern requires
+ * before PCRE2 confirms them in file order until the first hard match. The
  * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
  * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -16,21 +16,26 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include <emmintrin.h>
+
 #include <hs/hs.h>
 
 #include "errmsg.h"
 #include "match.h"
 #include "match_cache.h"
+#include "match_lit.h"
 #include "match_prefix.h"
 #include "signatures.h"
 #include "version_tmpl.h"
 
 #define OVEC_PAIRS 16 /* $1..$9 need 10; room for patterns with more */
+/* A line no shorter subject can match (PCRE2's minimum length) is left out
+ * of Hyperscan (long bounded repeats are costly there) and confirmed by
+ * PCRE2 when a banner is that long. */
+#define MIN_LEN_ALWAYS 100
 /* At most this many lines of a probe are selected by any banner's prefix:
  * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
 #define PREFIX_LOAD_MAX 32
-/* A literal shorter than this selects too little to leave Hyperscan. */
-#define LITERAL_MIN 4
 
 /* How a line becomes a candidate. */
 enum found_by {
@@ -40,6 +45,11 @@ enum found_by {
 };
 /* A line's byte in the cache: its kind, and found_by shifted by this. */
 #define CACHE_FOUND_SHIFT 4
+/* What a probe keeps in the cache besides: */
+enum {
+	CACHE_HS,	/* its Hyperscan database */
+	CACHE_LITERALS, /* its literals (struct match_probe) */
+};
 
 struct match_line {
 	const struct sp_match *m;
@@ -47,16 +57,27 @@ struct match_line {
 	uint8_t found_by;   /* enum found_by */
 	uint8_t prefix_len; /* of its prefix, folded (0: none) */
 	uint8_t prefix[MATCH_PREFIX_MAX];
+	uint8_t anchored; /* its first run is where a match begins */
+	uint16_t min_len; /* of any subject it matches (PCRE2's bound) */
+	uint16_t runs_len;
+	/* the literal runs it requires, in order: a length byte, then the
+	 * bytes (folded if caseless); in its probe's literals */
+	const uint8_t *runs;
 	pcre2_code *code; /* compiled on first use, published atomically */
 };
 
 struct match_probe {
 	hs_database_t *hs;	     /* NULL when no line is in Hyperscan */
 	struct prefix_index *prefix; /* the FOUND_BY_PREFIX lines, or NULL */
-	hs_database_t *lit; /* the FOUND_BY_LITERAL lines' literals, or NULL */
+	struct lit_set
+	    *lits; /* the FOUND_BY_LITERAL lines' literals, or NULL */
 	struct match_line *lines;
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
+	/* per line: prefix length and bytes, minimum length (2 bytes),
+	 * anchored, runs length (2 bytes) and runs, as the cache keeps them */
+	uint8_t *literals;
+	size_t literals_len;
 	unsigned always_count;
 };
 
@@ -156,6 +177,18 @@ line_code(struct match_line *l)
 		code = none;
 	}
 	return code;
+}
+
+/* The length below which l cannot match (0 when unknown). */
+static uint16_t
+line_min_len(struct match_line *l)
+{
+	uint32_t n = 0;
+	pcre2_code *code = l->kind == MATCH_UNUSABLE ? NULL : line_code(l);
+
+	if (code && pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &n))
+		n = 0;
+	return (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
 }
 
 /* How line_matches() runs PCRE2. */
@@ -274,7 +307,7 @@ collect_run(void *ctx, const uint8_t *run, size_t len, int at_start)
 	struct run_list *rl = ctx;
 	struct lit_run *r;
 
-	if (len < LITERAL_MIN || rl->oom)
+	if (len < MATCH_LIT_MIN || rl->oom)
 		return;
 	if (rl->n == rl->cap) {
 		unsigned cap = rl->cap ? 2 * rl->cap : 256;
@@ -339,38 +372,59 @@ run_better(const struct lit_run *a, const struct lit_run *b)
 }
 
 /* Mark FOUND_BY_LITERAL the usable lines not found by prefix that require a
- * literal of LITERAL_MIN bytes, each by its rarest, and build the database
- * of those literals: Hyperscan scans pure literals far faster than the
- * patterns. 0, or -1 with a message. */
+ * literal of MATCH_LIT_MIN bytes: a literal is found far faster than a
+ * pattern. 0 or -1 if out of memory. */
 static int
-probe_compile_literals(struct match_probe *mp, const struct sp_probe *sp,
-		       char *err, size_t errlen)
+probe_mark_literals(struct match_probe *mp)
+{
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		struct run_list rl = {.line = i};
+
+		if (l->kind == MATCH_UNUSABLE || l->found_by != FOUND_BY_REGEX)
+			continue;
+		match_literal_runs(l->m->pattern, l->m->flags & SP_CASELESS,
+				   collect_run, &rl);
+		if (rl.oom)
+			return -1;
+		if (rl.n)
+			l->found_by = FOUND_BY_LITERAL;
+		free(rl.runs);
+	}
+	return 0;
+}
+
+/* The literal set of mp's FOUND_BY_LITERAL lines (their required runs are
+ * known), each line by its rarest run of MATCH_LIT_MIN bytes. 0, or -1 when
+ * out of memory or such a line has none (a cache that does not fit). */
+static int
+probe_literals(struct match_probe *mp)
 {
 	struct run_list rl = {0};
-	unsigned cap = mp->line_count + 1, n = 0;
-	const char **expr = malloc(cap * sizeof(*expr));
-	unsigned *flags = malloc(cap * sizeof(*flags));
-	unsigned *ids = malloc(cap * sizeof(*ids));
-	size_t *lens = malloc(cap * sizeof(*lens));
-	hs_compile_error_t *ce = NULL;
+	struct match_lit *lits = malloc((mp->line_count + 1) * sizeof(*lits));
+	unsigned n = 0;
 	int rc = -1;
 
-	if (!expr || !flags || !ids || !lens)
-		goto oom;
+	if (!lits)
+		return -1;
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		const struct match_line *l = &mp->lines[i];
+		const uint8_t *r = l->runs, *end = r + l->runs_len;
+		unsigned before = rl.n;
 
+		if (l->found_by != FOUND_BY_LITERAL)
+			continue;
 		rl.line = i;
-		if (l->kind != MATCH_UNUSABLE && l->found_by == FOUND_BY_REGEX)
-			match_literal_runs(l->m->pattern,
-					   l->m->flags & SP_CASELESS,
-					   collect_run, &rl);
+		for (int first = 1; r < end; r += 1 + r[0], first = 0)
+			collect_run(&rl, r + 1, r[0], first && l->anchored);
+		if (rl.oom || rl.n == before)
+			goto out;
 	}
-	if (rl.oom || count_runs(&rl))
-		goto oom;
+	if (count_runs(&rl))
+		goto out;
 	for (unsigned k = 0, end; k < rl.n; k = end) {
 		const struct lit_run *best = NULL;
-		struct match_line *l = &mp->lines[rl.runs[k].line];
+		const struct match_line *l = &mp->lines[rl.runs[k].line];
 
 		for (end = k;
 		     end < rl.n && rl.runs[end].line == rl.runs[k].line; end++)
@@ -379,30 +433,17 @@ probe_compile_literals(struct match_probe *mp, const struct sp_probe *sp,
 		if (!best)
 			best =
 			    &rl.runs[k]; /* only the prefix: still a filter */
-		l->found_by = FOUND_BY_LITERAL;
-		expr[n] = (const char *)best->bytes;
-		lens[n] = best->len;
-		flags[n] = HS_FLAG_SINGLEMATCH |
-			   (l->m->flags & SP_CASELESS ? HS_FLAG_CASELESS : 0);
-		ids[n++] = best->line;
-	}
-	if (n && hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
-				      NULL, &mp->lit, &ce) != HS_SUCCESS) {
-		errf(err, errlen, "Hyperscan, literals of probe %s: %s",
-		     sp->name, ce->message);
-		hs_free_compile_error(ce);
-		goto out;
+		lits[n].bytes = best->bytes;
+		lits[n].len = best->len;
+		lits[n].caseless = (uint8_t)(l->m->flags & SP_CASELESS ? 1 : 0);
+		lits[n++].id = best->line;
 	}
 	rc = 0;
-	goto out;
-oom:
-	errf(err, errlen, "out of memory");
+	if (n && !(mp->lits = lit_set_build(lits, n)))
+		rc = -1;
 out:
 	free(rl.runs);
-	free(expr);
-	free(flags);
-	free(ids);
-	free(lens);
+	free(lits);
 	return rc;
 }
 
@@ -454,8 +495,18 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		errf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (probe_compile_literals(mp, sp, err, errlen))
+	if (probe_mark_literals(mp)) {
+		errf(err, errlen, "out of memory");
 		goto out;
+	}
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+
+		if (l->kind != MATCH_UNUSABLE &&
+		    l->found_by == FOUND_BY_REGEX &&
+		    line_min_len(l) >= MIN_LEN_ALWAYS)
+			l->kind = MATCH_ALWAYS;
+	}
 	for (;;) {
 		unsigned n = 0;
 		hs_compile_error_t *ce = NULL;
@@ -502,6 +553,202 @@ out:
 	return rc;
 }
 
+/* A growing byte buffer. */
+struct bytes {
+	uint8_t *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void
+bytes_put(struct bytes *b, const void *data, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		uint8_t *more;
+
+		while (cap < b->n + n)
+			cap *= 2;
+		more = realloc(b->p, cap);
+		if (!more) {
+			b->oom = 1;
+			return;
+		}
+		b->p = more;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+}
+
+struct line_runs {
+	struct bytes runs;
+	uint8_t anchored;
+};
+
+static void
+add_required(void *ctx, const uint8_t *run, size_t len, int at_start)
+{
+	struct line_runs *lr = ctx;
+	uint8_t n = (uint8_t)len;
+
+	if (lr->runs.n + len + 1 > UINT16_MAX)
+		return; /* a run fewer: still a condition every match meets */
+	if (!lr->runs.n)
+		lr->anchored = (uint8_t)at_start;
+	bytes_put(&lr->runs, &n, 1);
+	bytes_put(&lr->runs, run, len);
+}
+
+/* Point mp's lines into its literals (len bytes, copied from data): 0, or
+ * -1 when out of memory or they do not describe its lines. */
+static int
+probe_take_literals(struct match_probe *mp, const uint8_t *data, size_t len)
+{
+	uint8_t *b = malloc(len + 1);
+	size_t at = 0;
+
+	if (!b)
+		return -1;
+	memcpy(b, data, len);
+	free(mp->literals);
+	mp->literals = b;
+	mp->literals_len = len;
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		uint16_t rl;
+
+		if (at >= len || b[at] > MATCH_PREFIX_MAX ||
+		    len - at < 1u + b[at] + 5)
+			return -1;
+		l->prefix_len = b[at];
+		memcpy(l->prefix, b + at + 1, l->prefix_len);
+		at += 1u + l->prefix_len;
+		memcpy(&l->min_len, b + at, 2);
+		at += 2;
+		l->anchored = b[at];
+		memcpy(&rl, b + at + 1, 2);
+		at += 3;
+		if (len - at < rl)
+			return -1;
+		l->runs = b + at;
+		l->runs_len = rl;
+		for (size_t r = 0; r < rl; r += 1u + b[at + r])
+			if (!b[at + r] || b[at + r] > MATCH_LITERAL_MAX ||
+			    r + 1u + b[at + r] > rl)
+				return -1;
+		at += rl;
+	}
+	return at == len ? 0 : -1;
+}
+
+/* Each usable line's prefix and required runs, read from its pattern, as
+ * mp's literals. 0 or -1 if out of memory. */
+static int
+probe_literals_read(struct match_probe *mp)
+{
+	struct bytes b = {0};
+	int rc;
+
+	for (unsigned i = 0; i < mp->line_count; i++) {
+		struct match_line *l = &mp->lines[i];
+		struct prefix_entry e;
+		struct line_runs lr = {0};
+		uint16_t rl, min_len = line_min_len(l);
+
+		e.len = 0;
+		if (l->kind != MATCH_UNUSABLE) {
+			line_prefix(l, i, &e);
+			match_literal_runs(l->m->pattern,
+					   l->m->flags & SP_CASELESS,
+					   add_required, &lr);
+		}
+		rl = (uint16_t)lr.runs.n;
+		bytes_put(&b, &e.len, 1);
+		bytes_put(&b, e.bytes, e.len);
+		bytes_put(&b, &min_len, 2);
+		bytes_put(&b, &lr.anchored, 1);
+		bytes_put(&b, &rl, 2);
+		bytes_put(&b, lr.runs.p, lr.runs.n);
+		b.oom |= lr.runs.oom;
+		free(lr.runs.p);
+	}
+	rc = b.oom ? -1 : probe_take_literals(mp, b.p, b.n);
+	free(b.p);
+	return rc;
+}
+
+/* Whether run r (n bytes, folded if fold) is at data + i. */
+static int
+run_at(const uint8_t *data, size_t i, const uint8_t *r, size_t n, int fold)
+{
+	if (!fold)
+		return !memcmp(data + i, r, n);
+	for (size_t k = 0; k < n; k++)
+		if (match_prefix_fold(data[i + k]) != r[k])
+			return 0;
+	return 1;
+}
+
+/* Where run r (n >= 1 bytes) first is in data at or after from; len when
+ * nowhere. Sixteen positions at a time: those whose first and last bytes
+ * fit (bit 5 set on both sides when folded: a superset), then checked. */
+static size_t
+find_run(const uint8_t *data, size_t len, size_t from, const uint8_t *r,
+	 size_t n, int fold)
+{
+	const __m128i set = _mm_set1_epi8(fold ? 0x20 : 0);
+	const __m128i first = _mm_set1_epi8((char)(r[0] | (fold ? 0x20 : 0)));
+	const __m128i last =
+	    _mm_set1_epi8((char)(r[n - 1] | (fold ? 0x20 : 0)));
+	size_t i = from;
+
+	for (; i + n + 15 <= len; i += 16) {
+		__m128i a = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(data + i)), set);
+		__m128i b = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(data + i + n - 1)), set);
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+
+		for (; mask; mask &= mask - 1)
+			if (run_at(data, i + (unsigned)__builtin_ctz(mask), r,
+				   n, fold))
+				return i + (unsigned)__builtin_ctz(mask);
+	}
+	for (; i + n <= len; i++)
+		if (run_at(data, i, r, n, fold))
+			return i;
+	return len;
+}
+
+/* Whether data holds l's required runs in order (the first at its start
+ * when anchored): a cheap test every subject l matches passes. */
+static int
+has_runs(const struct match_line *l, const uint8_t *data, size_t len)
+{
+	const uint8_t *r = l->runs, *end = r + l->runs_len;
+	int fold = l->m->flags & SP_CASELESS;
+	size_t at = 0;
+
+	if (r < end && l->anchored) {
+		if (len < r[0] || !run_at(data, 0, r + 1, r[0], fold))
+			return 0;
+		at = r[0];
+		r += 1 + r[0];
+	}
+	for (; r < end; r += 1 + r[0]) {
+		size_t i = find_run(data, len, at, r + 1, r[0], fold);
+
+		if (i == len)
+			return 0;
+		at = i + r[0];
+	}
+	return 1;
+}
+
 /* Each line's prefix, the lines mp always confirms and the index of its
  * FOUND_BY_PREFIX lines. 0, or -1 when out of memory or such a line has no
  * prefix (a cache that does not fit its inputs). */
@@ -517,10 +764,10 @@ probe_index(struct match_probe *mp)
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		struct match_line *l = &mp->lines[i];
 
-		if (l->kind != MATCH_UNUSABLE && line_prefix(l, i, &e[n]) > 0) {
-			l->prefix_len = e[n].len;
-			memcpy(l->prefix, e[n].bytes, e[n].len);
-			n += l->found_by == FOUND_BY_PREFIX;
+		if (l->prefix_len && l->found_by == FOUND_BY_PREFIX) {
+			e[n].len = l->prefix_len;
+			memcpy(e[n].bytes, l->prefix, l->prefix_len);
+			e[n++].line = i;
 		} else if (l->found_by == FOUND_BY_PREFIX) {
 			free(e);
 			return -1;
@@ -531,7 +778,9 @@ probe_index(struct match_probe *mp)
 	if (n)
 		mp->prefix = prefix_index_build(e, n);
 	free(e);
-	return n && !mp->prefix ? -1 : 0;
+	if (n && !mp->prefix)
+		return -1;
+	return probe_literals(mp);
 }
 
 /* ---- open and close ---- */
@@ -592,7 +841,8 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 {
 	struct match_db *db = calloc(1, sizeof(*db));
 	struct match_key key;
-	const unsigned choice[] = {PREFIX_LOAD_MAX, LITERAL_MIN};
+	const unsigned choice[] = {PREFIX_LOAD_MAX, MATCH_LIT_MIN,
+				   MIN_LEN_ALWAYS};
 	char dir[400];
 	double t0 = now_ms();
 	int loaded = 0;
@@ -629,15 +879,19 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 		for (unsigned p = 0; db->arena && p < db->set.probe_count;
 		     p++) {
 			db->probes[p].hs = NULL;
-			db->probes[p].lit = NULL;
 		}
 		if (db->arena)
 			munmap(db->arena, db->arena_size);
 		db->arena = NULL;
-		for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned p = 0; p < db->set.probe_count; p++) {
 			if (probe_compile(db, &db->probes[p],
 					  &db->set.probes[p], err, errlen))
 				goto fail;
+			if (probe_literals_read(&db->probes[p])) {
+				errf(err, errlen, "out of memory");
+				goto fail;
+			}
+		}
 		if (!opt->no_cache) {
 			db->stats.cache_written =
 			    match_cache_save(db->stats.cache_path, dir, &key,
@@ -678,19 +932,14 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 			     db->stats.from_cache ? " (remove the cache)" : "");
 			goto fail;
 		}
-		for (int k = 0; k < 2; k++) {
-			hs_database_t *hs = k ? mp->lit : mp->hs;
-
-			if (!hs)
-				continue;
-			if (hs_alloc_scratch(hs, &db->scratch) != HS_SUCCESS) {
-				errf(err, errlen,
-				     "cannot allocate Hyperscan scratch");
-				goto fail;
-			}
-			hs_database_size(hs, &size);
-			db->stats.db_bytes += size;
+		if (!mp->hs)
+			continue;
+		if (hs_alloc_scratch(mp->hs, &db->scratch) != HS_SUCCESS) {
+			errf(err, errlen, "cannot allocate Hyperscan scratch");
+			goto fail;
 		}
+		hs_database_size(mp->hs, &size);
+		db->stats.db_bytes += size;
 	}
 	db->stats.db_ms = now_ms() - t0;
 	if (db->scratch)
@@ -709,12 +958,12 @@ match_db_close(struct match_db *db)
 	for (unsigned p = 0; db->probes && p < db->set.probe_count; p++) {
 		struct match_probe *mp = &db->probes[p];
 
-		if (!db->arena) {
+		if (!db->arena)
 			hs_free_database(mp->hs);
-			hs_free_database(mp->lit);
-		}
+		lit_set_free(mp->lits);
 		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
 			pcre2_code_free(mp->lines[i].code);
+		free(mp->literals);
 		free(mp->lines);
 		free(mp->always);
 		prefix_index_free(mp->prefix);
@@ -781,7 +1030,7 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t *hs[MATCH_CACHE_DBS] = {mp->hs, mp->lit};
+	hs_database_t *hs = mp->hs;
 
 	*kinds = malloc(mp->line_count + 1);
 	if (!*kinds)
@@ -791,13 +1040,16 @@ match_cache_probe_source(void *ctx, unsigned p, uint8_t **kinds,
 		(*kinds)[i] =
 		    (uint8_t)(mp->lines[i].kind | mp->lines[i].found_by
 						      << CACHE_FOUND_SHIFT);
-	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
-		bytes[k] = NULL;
-		len[k] = 0;
-		if (hs[k] && hs_serialize_database(hs[k], &bytes[k], &len[k]) !=
-				 HS_SUCCESS)
-			return -1;
-	}
+	bytes[CACHE_HS] = NULL;
+	len[CACHE_HS] = 0;
+	if (hs && hs_serialize_database(hs, &bytes[CACHE_HS], &len[CACHE_HS]) !=
+		      HS_SUCCESS)
+		return -1;
+	bytes[CACHE_LITERALS] = malloc(mp->literals_len + 1);
+	len[CACHE_LITERALS] = mp->literals_len;
+	if (!bytes[CACHE_LITERALS])
+		return -1;
+	memcpy(bytes[CACHE_LITERALS], mp->literals, mp->literals_len);
 	return 0;
 }
 
@@ -839,7 +1091,6 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 {
 	struct match_db *db = ctx;
 	struct match_probe *mp = &db->probes[p];
-	hs_database_t **hs[MATCH_CACHE_DBS] = {&mp->hs, &mp->lit};
 
 	if (line_count != mp->line_count)
 		return -1;
@@ -853,13 +1104,12 @@ match_cache_probe_sink(void *ctx, unsigned p, const uint8_t *kinds,
 		mp->lines[i].kind = (uint8_t)kind;
 		mp->lines[i].found_by = (uint8_t)found;
 	}
-	for (int k = 0; k < MATCH_CACHE_DBS; k++) {
-		*hs[k] = NULL;
-		if (len[k] &&
-		    !(*hs[k] = arena_load(db, bytes[k], len[k], total)))
-			return -1;
-	}
-	return 0;
+	mp->hs = NULL;
+	if (len[CACHE_HS] &&
+	    !(mp->hs = arena_load(db, bytes[CACHE_HS], len[CACHE_HS], total)))
+		return -1;
+	return probe_take_literals(mp, (const uint8_t *)bytes[CACHE_LITERALS],
+				   len[CACHE_LITERALS]);
 }
 
 /* ---- scratch ---- */
@@ -957,9 +1207,6 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 struct candidates {
 	unsigned *ids;
 	unsigned n;
-	const struct match_probe *mp;
-	const uint8_t *data;
-	size_t len;
 };
 
 static int
@@ -975,25 +1222,16 @@ on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-/* A literal of line id is in the data: a candidate if the data also begins
- * with the line's prefix. */
+/* Whether data begins with l's prefix. */
 static int
-on_literal(unsigned id, unsigned long long from, unsigned long long to,
-	   unsigned flags, void *ctx)
+has_prefix(const struct match_line *l, const uint8_t *data, size_t len)
 {
-	struct candidates *c = ctx;
-	const struct match_line *l = &c->mp->lines[id];
-
-	(void)from;
-	(void)to;
-	(void)flags;
-	if (l->prefix_len > c->len)
+	if (l->prefix_len > len)
 		return 0;
 	for (unsigned i = 0; i < l->prefix_len; i++)
-		if (match_prefix_fold(c->data[i]) != l->prefix[i])
+		if (match_prefix_fold(data[i]) != l->prefix[i])
 			return 0;
-	c->ids[c->n++] = id;
-	return 0;
+	return 1;
 }
 
 /* Candidates of probe mp for data into s->cand, ascending. */
@@ -1001,15 +1239,21 @@ static void
 candidates(const struct match_probe *mp, struct match_scratch *s,
 	   const uint8_t *data, size_t len)
 {
-	struct candidates c = {
-	    .ids = s->cand, .mp = mp, .data = data, .len = len};
+	struct candidates c = {.ids = s->cand};
 
 	if (mp->hs)
 		hs_scan(mp->hs, (const char *)data, (unsigned)len, 0, s->hs,
 			on_hs_match, &c);
-	if (mp->lit)
-		hs_scan(mp->lit, (const char *)data, (unsigned)len, 0, s->hs,
-			on_literal, &c);
+	if (mp->lits) {
+		/* a line whose literal is in the data, if it begins with the
+		 * line's prefix */
+		unsigned at = c.n,
+			 found = lit_set_scan(mp->lits, data, len, c.ids + at);
+
+		for (unsigned i = at; i < at + found; i++)
+			if (has_prefix(&mp->lines[c.ids[i]], data, len))
+				c.ids[c.n++] = c.ids[i];
+	}
 	for (unsigned i = 0; i < mp->always_count; i++)
 		c.ids[c.n++] = mp->always[i];
 	if (mp->prefix)
@@ -1056,7 +1300,9 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			if ((engine != MATCH_HYPERSCAN ||
 			     l->kind != MATCH_EXACT ||
 			     l->found_by != FOUND_BY_REGEX) &&
-			    !line_matches(l, s, data, len, way))
+			    ((engine == MATCH_HYPERSCAN &&
+			      (len < l->min_len || !has_runs(l, data, len))) ||
+			     !line_matches(l, s, data, len, way)))
 				continue;
 			if (!l->m->soft)
 				return fill(s, l, data, len, out);

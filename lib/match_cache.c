@@ -1,7 +1,7 @@
 /* match_cache: the cache file — a header (magic, format, key, probe count),
  * then per probe its line count, a byte per line (kind, how it is found)
- * and its serialized Hyperscan databases (patterns, literals) — read in one
- * go and written atomically. */
+ * and two blobs (its serialized Hyperscan database, its lines' literals) — read
+ * in one go and written atomically. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +19,11 @@
 #include "match_cache.h"
 
 #define CACHE_MAGIC 0x314d5354u /* "TSM1" */
-/* 2: a line's byte says how it is found; two databases per probe */
-#define CACHE_FORMAT 2u
+/* 2: a line's byte says how it is found; two databases per probe; 3: other
+ * literals; 4: one database (literals are found by match_lit, built at
+ * load); 5: the lines' prefixes and required runs instead of literals;
+ * 6: long runs in pieces; 7: and each line's minimum length */
+#define CACHE_FORMAT 7u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 

@@ -20,10 +20,11 @@ void match_key_add(struct match_key *k, const void *data, size_t len);
 void match_cache_path(const char *dir, const struct match_key *k, char *buf,
 		      size_t len);
 
-#define MATCH_CACHE_DBS 2 /* serialized databases per probe */
+/* blobs per probe: its serialized Hyperscan database, its lines' literals */
+#define MATCH_CACHE_DBS 2
 
 /* One probe's part: a byte per line (its kind and how it is found) and the
- * serialized databases (len 0: none). A source hands out kinds and bytes
+ * blobs (len 0: none). A source hands out kinds and bytes
  * that the cache frees with free(). */
 typedef int (*match_cache_source_fn)(void *ctx, unsigned probe, uint8_t **kinds,
 				     unsigned *line_count,

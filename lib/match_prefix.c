@@ -24,6 +24,17 @@ hex_digit(int c)
 	return -1;
 }
 
+/* Whether c is one of s's bytes (not its NUL): strchr() without the call,
+ * for the short sets of metacharacters read on every byte. */
+static inline int
+one_of(int c, const char *s)
+{
+	for (; *s; s++)
+		if (*s == c)
+			return 1;
+	return 0;
+}
+
 /* The end (its ']') of the class that opens at p, or NULL for a class this
  * file does not read (POSIX [:name:], \Q, unterminated). */
 static const char *
@@ -187,6 +198,35 @@ class_escape(const char *p)
 	return p[1] && strchr("dDwWsShHvVbBAzZGKRXCE", p[1]);
 }
 
+/* Whether the group that opens at p can be read through as a sequence:
+ * capturing, non-capturing or atomic (it consumes its content), no
+ * alternation of its own and nothing after it that could repeat it or make
+ * it optional (a brace of any kind counts: PCRE2 versions differ). */
+static int
+group_transparent(const char *p)
+{
+	const char *q = p + 1, *end = group_end(p);
+
+	if (*q == '?') {
+		if (q[1] != ':' && q[1] != '>')
+			return 0;
+		q += 2;
+	}
+	if (one_of(*end, "?*+{"))
+		return 0;
+	for (; q < end - 1; q++) {
+		if (*q == '\\')
+			q++;
+		else if (*q == '[')
+			q = class_end(q);
+		else if (*q == '(')
+			q = group_end(q) - 1;
+		else if (*q == '|')
+			return 0;
+	}
+	return 1;
+}
+
 int
 match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		   void *ctx)
@@ -202,6 +242,15 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		const char *atom_end = p + 1, *q;
 		int c = -1, zero = 0;
 
+		if (*p == '(' && group_transparent(p)) {
+			/* its content continues the sequence; its ')' too */
+			p += p[1] == '?' ? 3 : 1;
+			continue;
+		}
+		if (*p == ')') {
+			p++;
+			continue;
+		}
 		if (!*p) {
 			q = p;
 		} else {
@@ -213,14 +262,23 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 				atom_end = group_end(p);
 			} else if (*p == '[') {
 				atom_end = class_end(p) + 1;
+			} else if (*p == '{' &&
+				   !one_of(p[1], "0123456789, \t")) {
+				c = '{'; /* literal in every PCRE2 version */
 			} else if (*p == '{') {
 				return -1; /* literal or {,n}: PCRE2 versions
 					      differ */
-			} else if (!strchr(".^$|)]}*+?", *p)) {
+			} else if (!one_of(*p, ".^$|)]}*+?")) {
 				c = (uint8_t)*p;
 			}
 			q = quantifier_end(atom_end, &zero);
-			if (c >= 0 && !zero && rn < sizeof(run))
+			if (c >= 0 && !zero && rn == sizeof(run)) {
+				/* a long run goes in pieces */
+				fn(ctx, run, rn, at_start);
+				at_start = 0;
+				rn = 0;
+			}
+			if (c >= 0 && !zero)
 				run[rn++] = caseless
 						? match_prefix_fold((uint8_t)c)
 						: (uint8_t)c;
@@ -252,7 +310,7 @@ match_prefix(const char *pattern, int caseless, uint8_t *out, size_t cap)
 
 		if (c == '\\')
 			c = escaped_byte(p, &next);
-		else if (strchr(".[]()|*+?{}^$", c))
+		else if (one_of(c, ".[]()|*+?{}^$"))
 			c = -1;
 		/* a quantifier that allows zero makes the byte optional */
 		if (c < 0 || *next == '?' || *next == '*' || *next == '{')

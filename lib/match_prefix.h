@@ -27,7 +27,7 @@ match_prefix_fold(uint8_t c)
  * unbalanced parentheses. */
 int match_prefix(const char *pattern, int caseless, uint8_t *out, size_t cap);
 
-#define MATCH_LITERAL_MAX 32 /* bytes kept of a longer literal run */
+#define MATCH_LITERAL_MAX 32 /* bytes of a literal run, at most */
 
 /* A run of literal bytes that every subject pattern matches must contain;
  * at_start: it is where an anchored match begins (its prefix). */
@@ -36,8 +36,8 @@ typedef void (*match_run_fn)(void *ctx, const uint8_t *run, size_t len,
 
 /* Call fn for each literal run of pattern (ASCII-folded when caseless):
  * bytes outside groups and classes that no quantifier makes optional, up
- * to any other atom or a repeated byte, the first MATCH_LITERAL_MAX bytes
- * of a longer one. 0, or -1 when pattern is not eligible (as for
+ * to any other atom or a repeated byte, a longer one in pieces of
+ * MATCH_LITERAL_MAX bytes. 0, or -1 when pattern is not eligible (as for
  * match_prefix(), an escape such as \x{..}, \p{..} or \12 or a brace
  * that is not a quantifier {n}, {n,}, {n,m}). */
 int match_literal_runs(const char *pattern, int caseless, match_run_fn fn,

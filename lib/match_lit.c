@@ -1,0 +1,245 @@
+/* match_lit: many literals found in a short subject in one pass. Each
+ * literal is keyed by one of its 4-byte windows, ASCII-folded: the window
+ * the fewest other windows of the set share. A scan folds the subject into
+ * a rolling 4-byte key; a key's hash tests a bitmap, a set bit a hash
+ * table of keys, whose literals are then compared in full. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match_lit.h"
+#include "match_prefix.h"
+
+#define HASH_MUL 0x9e3779b1u
+
+struct lit_item {
+	uint32_t at;		    /* of its bytes in the blob */
+	uint8_t len, caseless, off; /* off: of its key window */
+	unsigned id;
+};
+
+struct lit_slot {
+	uint32_t key;
+	uint32_t first, end; /* its items; end 0: an empty slot */
+};
+
+struct lit_set {
+	uint64_t *bits;		/* 1 << bit_order bits */
+	unsigned bit_shift;	/* 32 - bit_order */
+	struct lit_slot *slots; /* 1 << slot_order */
+	unsigned slot_shift, slot_mask;
+	struct lit_item *items; /* by key */
+	uint8_t *blob;
+};
+
+static inline uint32_t
+fold(uint8_t c)
+{
+	return c | (uint32_t)((unsigned)(c - 'A') < 26u) << 5;
+}
+
+static uint32_t
+window(const uint8_t *b)
+{
+	return fold(b[0]) << 24 | fold(b[1]) << 16 | fold(b[2]) << 8 |
+	       fold(b[3]);
+}
+
+/* How many windows of the set have each key: an open-addressing table. */
+struct key_counts {
+	uint32_t *keys, *counts; /* counts[s] 0: an empty slot */
+	unsigned mask;
+};
+
+static uint32_t *
+count_slot(const struct key_counts *kc, uint32_t key)
+{
+	unsigned s = (key * HASH_MUL) >> 7 & kc->mask;
+
+	while (kc->counts[s] && kc->keys[s] != key)
+		s = (s + 1) & kc->mask;
+	kc->keys[s] = key;
+	return &kc->counts[s];
+}
+
+struct keyed {
+	uint32_t key;
+	unsigned lit;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->lit < y->lit ? -1 : x->lit > y->lit;
+}
+
+void
+lit_set_free(struct lit_set *ls)
+{
+	if (!ls)
+		return;
+	free(ls->bits);
+	free(ls->slots);
+	free(ls->items);
+	free(ls->blob);
+	free(ls);
+}
+
+struct lit_set *
+lit_set_build(const struct match_lit *lits, unsigned n)
+{
+	struct lit_set *ls = calloc(1, sizeof(*ls));
+	struct keyed *by = malloc((n + 1) * sizeof(*by));
+	struct key_counts kc = {0};
+	unsigned windows = 0, order, bytes = 0;
+
+	if (!ls || !by)
+		goto fail;
+	for (unsigned i = 0; i < n; i++) {
+		if (lits[i].len < MATCH_LIT_MIN)
+			goto fail;
+		windows += lits[i].len - MATCH_LIT_MIN + 1;
+		bytes += lits[i].len;
+	}
+	for (order = 4; (1u << order) < 2 * windows; order++)
+		;
+	kc.mask = (1u << order) - 1;
+	kc.keys = malloc((1u << order) * sizeof(*kc.keys));
+	kc.counts = calloc(1u << order, sizeof(*kc.counts));
+	ls->blob = malloc(bytes + 1);
+	ls->items = malloc((n + 1) * sizeof(*ls->items));
+	if (!kc.keys || !kc.counts || !ls->blob || !ls->items)
+		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned o = 0; o + MATCH_LIT_MIN <= lits[i].len; o++)
+			(*count_slot(&kc, window(lits[i].bytes + o)))++;
+	bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned best = 0, best_count = ~0u;
+
+		for (unsigned o = 0; o + MATCH_LIT_MIN <= lits[i].len; o++) {
+			unsigned c =
+			    *count_slot(&kc, window(lits[i].bytes + o));
+
+			if (c < best_count) {
+				best = o;
+				best_count = c;
+			}
+		}
+		by[i].key = window(lits[i].bytes + best);
+		by[i].lit = i;
+	}
+	qsort(by, n, sizeof(*by), keyed_cmp);
+	/* a bitmap of 16 bits a literal, 512 at least */
+	for (order = 9; order < 24 && (1u << order) < 16 * n; order++)
+		;
+	ls->bit_shift = 32 - order;
+	ls->bits = calloc((1u << order) / 64, sizeof(*ls->bits));
+	for (order = 1; (1u << order) < 2 * n; order++)
+		;
+	ls->slot_shift = 32 - order;
+	ls->slot_mask = (1u << order) - 1;
+	ls->slots = calloc(1u << order, sizeof(*ls->slots));
+	if (!ls->bits || !ls->slots)
+		goto fail;
+	for (unsigned k = 0, end; k < n; k = end) {
+		uint32_t h = by[k].key * HASH_MUL, b = h >> ls->bit_shift;
+		unsigned s = h >> ls->slot_shift;
+
+		for (end = k; end < n && by[end].key == by[k].key; end++) {
+			const struct match_lit *l = &lits[by[end].lit];
+			struct lit_item *it = &ls->items[end];
+
+			it->at = bytes;
+			it->len = l->len;
+			it->caseless = l->caseless;
+			it->id = l->id;
+			for (unsigned o = 0;; o++)
+				if (window(l->bytes + o) == by[k].key) {
+					it->off = (uint8_t)o;
+					break;
+				}
+			memcpy(ls->blob + bytes, l->bytes, l->len);
+			bytes += l->len;
+		}
+		ls->bits[b / 64] |= 1ull << (b % 64);
+		while (ls->slots[s].end)
+			s = (s + 1) & ls->slot_mask;
+		ls->slots[s].key = by[k].key;
+		ls->slots[s].first = k;
+		ls->slots[s].end = end;
+	}
+	free(kc.keys);
+	free(kc.counts);
+	free(by);
+	return ls;
+fail:
+	free(kc.keys);
+	free(kc.counts);
+	free(by);
+	lit_set_free(ls);
+	return NULL;
+}
+
+/* Whether item it is at data + at (len bytes in all). */
+static int
+item_at(const struct lit_set *ls, const struct lit_item *it,
+	const uint8_t *data, size_t at)
+{
+	const uint8_t *b = ls->blob + it->at;
+
+	if (!it->caseless)
+		return !memcmp(data + at, b, it->len);
+	for (unsigned k = 0; k < it->len; k++)
+		if (match_prefix_fold(data[at + k]) != b[k])
+			return 0;
+	return 1;
+}
+
+unsigned
+lit_set_scan(const struct lit_set *ls, const uint8_t *data, size_t len,
+	     unsigned *out)
+{
+	unsigned n = 0;
+	uint32_t key;
+
+	if (len < MATCH_LIT_MIN)
+		return 0;
+	key = fold(data[0]) << 16 | fold(data[1]) << 8 | fold(data[2]);
+	for (size_t i = MATCH_LIT_MIN - 1; i < len; i++) {
+		uint32_t h, b;
+		unsigned s;
+
+		key = key << 8 | fold(data[i]);
+		h = key * HASH_MUL;
+		b = h >> ls->bit_shift;
+		if (!(ls->bits[b / 64] >> (b % 64) & 1))
+			continue;
+		for (s = h >> ls->slot_shift; ls->slots[s].end;
+		     s = (s + 1) & ls->slot_mask) {
+			const struct lit_slot *sl = &ls->slots[s];
+
+			if (sl->key != key)
+				continue;
+			for (unsigned k = sl->first; k < sl->end; k++) {
+				const struct lit_item *it = &ls->items[k];
+				size_t start = i + 1 - MATCH_LIT_MIN;
+				unsigned j = 0;
+
+				if (start < it->off ||
+				    start - it->off + it->len > len ||
+				    !item_at(ls, it, data, start - it->off))
+					continue;
+				while (j < n && out[j] != it->id)
+					j++;
+				if (j == n)
+					out[n++] = it->id;
+			}
+			break;
+		}
+	}
+	return n;
+}
