@@ -2,6 +2,8 @@
  * the first connection's against every probe nmap would send the port (its
  * probe is not recorded), each follow-up's as the answer to its own probe,
  * narrowed to the service an earlier answer softmatched. */
+#include <stdlib.h>
+
 #include <rte_cycles.h>
 #include <rte_ring.h>
 
@@ -19,8 +21,11 @@ followups_open(struct writer *w)
 {
 	struct followups *f = &w->followups;
 
-	if (followup_table_init(&f->table, FOLLOWUP_PORTS_MAX))
+	f->asks = calloc(FOLLOWUP_PORTS_MAX, sizeof(*f->asks));
+	if (followup_table_init(&f->table, FOLLOWUP_PORTS_MAX) || !f->asks)
 		rte_exit(EXIT_FAILURE, "out of memory for follow-up ports\n");
+	f->asks_mask = FOLLOWUP_PORTS_MAX - 1;
+	rate_gate_init(&f->gate, w->scan->cfg->rate, w->scan->tsc_hz);
 	f->next_expiry_tsc = rte_rdtsc();
 }
 
@@ -34,20 +39,58 @@ write_held(struct writer *w, struct followup *e)
 	followup_remove(&w->followups.table, e);
 }
 
-/* Ask rx for follow-up `step` of e's port; write e if that cannot be. */
+/* Queue follow-up `step` of e's port, to be sent through rx when the rate
+ * allows (no deadline runs meanwhile); write e if there is no such step. */
 static void
 ask_step(struct writer *w, struct rx_lcore *rx, struct followup *e,
 	 unsigned step)
 {
+	struct followups *f = &w->followups;
+
 	if (step > probe_chain_length(&w->scan->probes->chain, e->port) ||
 	    w->scan->phase >= PHASE_CLOSE ||
-	    rte_ring_sp_enqueue(rx->followups,
-				banner_followup_pack(e->ip, e->port, step))) {
+	    f->asks_tail - f->asks_head > f->asks_mask) {
 		write_held(w, e);
 		return;
 	}
 	e->step = (uint8_t)step;
-	e->deadline = rte_rdtsc() + writer_followup_ttl(w);
+	e->deadline = UINT64_MAX;
+	f->asks[f->asks_tail++ & f->asks_mask] = (struct followup_ask){
+	    .ip = e->ip, .port = e->port, .step = e->step, .queue = rx->queue};
+}
+
+/* Hand the queued steps to their RX lcores as fast as --rate allows; each
+ * SYN is charged to the pair's TX lcore too, whose walk shares the rate. */
+static void
+send_asks(struct writer *w, uint64_t now)
+{
+	struct followups *f = &w->followups;
+
+	while (f->asks_head != f->asks_tail) {
+		const struct followup_ask *a =
+		    &f->asks[f->asks_head & f->asks_mask];
+		struct followup *e = followup_find(&f->table, a->ip, a->port);
+
+		if (e && e->step == a->step && e->deadline == UINT64_MAX) {
+			struct rx_lcore *rx = w->lcores->rx[a->queue];
+
+			if (rate_gate_take(&f->gate, 1) == 0)
+				return;
+			if (w->scan->phase >= PHASE_CLOSE ||
+			    rte_ring_sp_enqueue(rx->followups,
+						banner_followup_pack(
+						    a->ip, a->port, a->step))) {
+				write_held(w, e);
+			} else {
+				e->deadline = now + writer_followup_ttl(w);
+				f->last_send_tsc = now;
+				__atomic_fetch_add(
+				    &w->lcores->tx[a->queue]->followup_syns, 1,
+				    __ATOMIC_RELAXED);
+			}
+		}
+		f->asks_head++; /* sent, written, or its port moved on */
+	}
 }
 
 /* Does a first connection's port go on to follow-ups: no hard match, a
@@ -157,10 +200,11 @@ write_due(struct writer *w, uint64_t due, unsigned max)
 }
 
 void
-followups_expire(struct writer *w, uint64_t now_tsc)
+followups_tick(struct writer *w, uint64_t now_tsc)
 {
 	struct followups *f = &w->followups;
 
+	send_asks(w, now_tsc);
 	if (now_tsc < f->next_expiry_tsc || f->table.count == 0)
 		return;
 	f->next_expiry_tsc =
@@ -178,4 +222,5 @@ void
 followups_close(struct writer *w)
 {
 	followup_table_free(&w->followups.table);
+	free(w->followups.asks);
 }

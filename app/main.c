@@ -404,10 +404,15 @@ write_results(struct scan_context *scan, struct writer *w,
 	deadline = sent_tsc + (uint64_t)(scan->cfg->wait * scan->tsc_hz);
 	/* Banner connections still open and ports still being identified
 	 * hold the end back: each gives up by itself (total timeout), so
-	 * this bound is only a safety net. */
+	 * this bound, counted from the last follow-up sent (they wait for
+	 * --rate), is only a safety net. */
 	busy_end = deadline + (scan->followups + 1) * writer_followup_ttl(w);
 	while ((rte_rdtsc() < deadline ||
-		(banners_busy(w, lcores) && rte_rdtsc() < busy_end)) &&
+		(banners_busy(w, lcores) &&
+		 rte_rdtsc() < RTE_MAX(busy_end,
+				       w->followups.last_send_tsc +
+					       scan->followups *
+						       writer_followup_ttl(w)))) &&
 	       interrupts < 2) {
 		if (writer_drain(w) == 0)
 			rte_delay_us_sleep(1000);

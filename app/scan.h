@@ -121,6 +121,9 @@ struct tx_lcore {
 	uint64_t replies_lost; /* the port would not take them */
 	uint64_t tx_full; /* bursts the port did not take whole */
 	volatile int done;
+	/* follow-up SYNs the writer sent on this pair's behalf, not yet
+	 * charged to the walk's rate gate (its own line: the writer adds) */
+	uint64_t followup_syns __rte_cache_aligned;
 } __rte_cache_aligned;
 
 struct rx_lcore {

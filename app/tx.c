@@ -6,48 +6,8 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "rate_gate.h"
 #include "scan.h"
-
-/* ---- rate: a TSC token bucket, consulted once per burst ---- */
-
-struct rate_gate {
-	double tokens;
-	double tokens_per_tsc;
-	double capacity;
-	uint64_t last_tsc;
-	int unlimited;
-};
-
-static void
-rate_gate_init(struct rate_gate *gate, uint64_t rate, uint64_t tsc_hz)
-{
-	gate->unlimited = rate == 0;
-	gate->tokens_per_tsc = (double)rate / (double)tsc_hz;
-	/* Hold at most 10 ms of credit (and at least one burst): enough to
-	 * make up for a lcore that was briefly preempted, too little for a
-	 * stalled port to turn into a flood once it drains. */
-	gate->capacity = RTE_MAX((double)BURST_SIZE, (double)rate / 100.0);
-	gate->tokens = 0;
-	gate->last_tsc = rte_rdtsc();
-}
-
-static inline unsigned
-rate_gate_take(struct rate_gate *gate, unsigned want)
-{
-	uint64_t now;
-	unsigned granted;
-
-	if (gate->unlimited)
-		return want;
-	now = rte_rdtsc();
-	gate->tokens += (double)(now - gate->last_tsc) * gate->tokens_per_tsc;
-	gate->last_tsc = now;
-	if (gate->tokens > gate->capacity)
-		gate->tokens = gate->capacity;
-	granted = gate->tokens >= want ? want : (unsigned)gate->tokens;
-	gate->tokens -= granted;
-	return granted;
-}
 
 /* ---- making probes ---- */
 
@@ -254,6 +214,11 @@ tx_lcore_main(void *arg)
 		unsigned want, n;
 
 		forward_replies(tx);
+		if (unlikely(__atomic_load_n(&tx->followup_syns,
+					     __ATOMIC_RELAXED)))
+			rate_gate_charge(&gate,
+					 __atomic_exchange_n(&tx->followup_syns,
+							     0, __ATOMIC_RELAXED));
 		if (pending_count) {
 			send_pending(tx, pending, &pending_count);
 			publish_position(tx, &c, pending_count);

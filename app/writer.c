@@ -189,7 +189,7 @@ writer_drain(struct writer *w)
 	for (unsigned q = 0; q < w->lcores->count; q++)
 		total += drain_banners(w, w->lcores->rx[q]);
 	if (w->scan->followups && writer_has_room(w))
-		followups_expire(w, rte_rdtsc());
+		followups_tick(w, rte_rdtsc());
 	if (w->redis)
 		redis_hold_update(w);
 	else if (total)

@@ -11,6 +11,10 @@
 #      probe, then GetRequest, then other probes, all different; its record
 #      has an empty banner and no service;
 #   3. --max-probes 1: no follow-up, 7379 stays unidentified.
+#   4. --rate bounds follow-up SYNs too: 200 ports that hang up at once get
+#      their follow-ups right away, yet the 600 SYNs are spread as --rate
+#      says (they would come at three times the rate if follow-ups were not
+#      paced and charged to the walk's rate).
 # Every port has exactly one record, no TCB is left and nothing stays
 # established on the target.
 source "$(dirname "$0")/lib.sh"
@@ -107,6 +111,41 @@ got=$(record "$WORK/single.ndjson" $REDIS_PORT)
 [ "$got" = "1||None|None|None" ] || fail "7379 with --max-probes 1: got [$got]"
 ! grep -q '^followups' "$WORK/single.err" || fail "--max-probes 1 did follow-ups"
 pass "--max-probes 1: the first connection only"
+
+echo "== 4: --rate 100 over the walk and the follow-ups"
+HANGUP_FIRST=7400 HANGUP_PORTS=200 RATE=100 HANGUP_LOG="$WORK/hangup.log"
+ip netns exec "$TS_LAB_NS" timeout -k 2 60 python3 "$(dirname "$0")/hangup_server.py" \
+	"$ADDR" $HANGUP_FIRST $HANGUP_PORTS 55 "$HANGUP_LOG" &
+PIDS+=($!)
+for _ in $(seq 50); do
+	n=$(ip netns exec "$TS_LAB_NS" ss -Hltn "( sport >= :$HANGUP_FIRST and sport < :$((HANGUP_FIRST + HANGUP_PORTS)) )" | wc -l)
+	[ "$n" -eq $HANGUP_PORTS ] && break
+	sleep 0.1
+done
+[ "$n" -eq $HANGUP_PORTS ] || fail "the hang-up server did not start"
+lab_scan "$ADDR" -p $HANGUP_FIRST-$((HANGUP_FIRST + HANGUP_PORTS - 1)) --rate $RATE --wait 1 \
+	--banners --max-probes 3 --max-connections 4096 --banner-buffers 512 \
+	--signature-cache "$CACHE" --source-port $((SPORT + 16)) \
+	-o "$WORK/paced.ndjson" 2>"$WORK/paced.err" || { cat "$WORK/paced.err" >&2; fail "paced: scan failed"; }
+grep -q "^followups: ports $HANGUP_PORTS, connections $((2 * HANGUP_PORTS))," "$WORK/paced.err" ||
+	fail "paced: $(grep '^followups' "$WORK/paced.err")"
+python3 - "$HANGUP_LOG" "$TS_SCANNER" $((SPORT + 16)) $HANGUP_PORTS $RATE <<'PY' || fail "follow-up SYNs were not paced by --rate"
+import sys
+log, scanner, sport, ports, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+conns = [l.split() for l in open(log)]
+conns = [(float(t), int(p), int(lp)) for t, ip, p, lp in conns if ip == scanner]
+steps = sorted((lp, p - sport) for t, p, lp in conns)
+want = sorted((lp, k) for lp in set(lp for _, _, lp in conns) for k in range(3))
+times = sorted(t for t, _, _ in conns)
+span = times[-1] - times[0]
+burst = 2 * 32  # the walk's and the writer's buckets may each start full
+peak = max(sum(1 for u in times if t <= u < t + 1) for t in times)
+print("  %d connections over %.2f s, at most %d in one second" % (len(times), span, peak))
+ok = len(conns) == 3 * ports and steps == want
+ok = ok and span >= (len(times) - burst) / rate * 0.85
+sys.exit(0 if ok else 1)
+PY
+pass "--rate $RATE paces the follow-up SYNs with the walk's"
 
 # nmap -sV from the scanner namespace through an address of its own.
 NMAP_IP=${TS_SCANNER%.*}.$((${TS_SCANNER##*.} + 1))
