@@ -241,9 +241,41 @@ tcb_table_find(const struct tcb_table *t, const struct tcp_tuple *k,
  * tuple is set, its timer link unarmed (set up by timer_link_init when
  * the TCB is first used, left as it is after: the wheel may still hold
  * its entry), its state TCB_FREE and the rest left as it was: the caller
- * fills it. NULL when all are in use. */
-struct tcb *tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
-			     uint32_t hash);
+ * fills it. NULL when all are in use. Inline: the stack opens a
+ * connection for a third of its segments. */
+static inline struct tcb *
+tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
+{
+	struct tcb_group *g;
+	struct tcb *tcb;
+	unsigned empty, slot;
+	uint32_t n, i;
+
+	if (t->free_head != TIMER_NIL) {
+		n = t->free_head;
+		tcb = &t->tcbs[n];
+		t->free_head = tcb->timer.at;
+	} else if (t->fresh < t->capacity) {
+		n = t->fresh++;
+		tcb = &t->tcbs[n];
+		timer_link_init(&tcb->timer);
+	} else {
+		return NULL;
+	}
+	tcb->tuple = *k;
+	tcb->state = TCB_FREE;
+	/* the index has more slots than TCBs: some group has room */
+	for (i = hash & t->mask;
+	     (empty = tcb_group_naming(&t->groups[i], 0)) == 0;
+	     i = (i + 1) & t->mask)
+		t->groups[i].overflow++;
+	g = &t->groups[i];
+	slot = (unsigned)__builtin_ctz(empty);
+	g->hash[slot] = tcb_tag(hash);
+	g->tcb_plus1[slot] = n + 1;
+	t->in_use++;
+	return tcb;
+}
 
 /* Remove a TCB from the index and free it (state TCB_FREE). Its timer must
  * be disarmed. */
