@@ -51,40 +51,6 @@ tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity, uint64_t seed)
 	memset(t->groups, 0, (size_t)groups * sizeof(struct tcb_group));
 }
 
-struct tcb *
-tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
-{
-	struct tcb_group *g;
-	struct tcb *tcb;
-	unsigned empty, slot;
-	uint32_t n, i;
-
-	if (t->free_head != TIMER_NIL) {
-		n = t->free_head;
-		tcb = &t->tcbs[n];
-		t->free_head = tcb->timer.at;
-	} else if (t->fresh < t->capacity) {
-		n = t->fresh++;
-		tcb = &t->tcbs[n];
-		timer_link_init(&tcb->timer);
-	} else {
-		return NULL;
-	}
-	tcb->tuple = *k;
-	tcb->state = TCB_FREE;
-	/* the index has more slots than TCBs: some group has room */
-	for (i = hash & t->mask;
-	     (empty = tcb_group_naming(&t->groups[i], 0)) == 0;
-	     i = (i + 1) & t->mask)
-		t->groups[i].overflow++;
-	g = &t->groups[i];
-	slot = (unsigned)__builtin_ctz(empty);
-	g->hash[slot] = tcb_tag(hash);
-	g->tcb_plus1[slot] = n + 1;
-	t->in_use++;
-	return tcb;
-}
-
 void
 tcb_table_remove(struct tcb_table *t, struct tcb *tcb)
 {

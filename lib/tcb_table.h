@@ -9,7 +9,8 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
-#ifdef __AVX2__
+#include <string.h>
+#if defined(__AVX2__) || defined(__SSE4_2__)
 #include <immintrin.h>
 #endif
 
@@ -100,10 +101,25 @@ size_t tcb_table_footprint(uint32_t capacity);
 void tcb_table_init(struct tcb_table *t, void *mem, uint32_t capacity,
 		    uint64_t seed);
 
-/* The 32-bit hash that find, insert and prefetch take. */
+/* The 32-bit hash that find, insert and prefetch take: CRC32C of the
+ * tuple from a seeded start where the CPU has it (a few instructions; the
+ * tuples are the scan's, not chosen by the servers), a multiply mix
+ * otherwise. */
 static inline uint32_t
 tcb_hash(const struct tcb_table *t, const struct tcp_tuple *k)
 {
+#ifdef __SSE4_2__
+	uint64_t ips, crc;
+	uint32_t ports;
+
+	memcpy(&ips, &k->their_ip, sizeof(ips));
+	memcpy(&ports, &k->their_port, sizeof(ports));
+	crc = _mm_crc32_u32((uint32_t)_mm_crc32_u64((uint32_t)t->seed, ips),
+			    ports ^ (uint32_t)(t->seed >> 32));
+	/* CRC is linear: a multiply breaks up the patterns of a scan's
+	 * tuples (runs of ports, of addresses) */
+	return (uint32_t)((crc * 0x9e3779b97f4a7c15ull) >> 32);
+#else
 	uint64_t x = ((uint64_t)k->their_ip << 32 |
 		      (uint32_t)k->their_port << 16 | k->our_port) ^
 		     t->seed;
@@ -114,6 +130,7 @@ tcb_hash(const struct tcb_table *t, const struct tcp_tuple *k)
 	x ^= x >> 32;
 	x *= 0xd6e8feb86659fd93ull;
 	return (uint32_t)(x >> 32);
+#endif
 }
 
 static inline int
@@ -224,9 +241,41 @@ tcb_table_find(const struct tcb_table *t, const struct tcp_tuple *k,
  * tuple is set, its timer link unarmed (set up by timer_link_init when
  * the TCB is first used, left as it is after: the wheel may still hold
  * its entry), its state TCB_FREE and the rest left as it was: the caller
- * fills it. NULL when all are in use. */
-struct tcb *tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k,
-			     uint32_t hash);
+ * fills it. NULL when all are in use. Inline: the stack opens a
+ * connection for a third of its segments. */
+static inline struct tcb *
+tcb_table_insert(struct tcb_table *t, const struct tcp_tuple *k, uint32_t hash)
+{
+	struct tcb_group *g;
+	struct tcb *tcb;
+	unsigned empty, slot;
+	uint32_t n, i;
+
+	if (t->free_head != TIMER_NIL) {
+		n = t->free_head;
+		tcb = &t->tcbs[n];
+		t->free_head = tcb->timer.at;
+	} else if (t->fresh < t->capacity) {
+		n = t->fresh++;
+		tcb = &t->tcbs[n];
+		timer_link_init(&tcb->timer);
+	} else {
+		return NULL;
+	}
+	tcb->tuple = *k;
+	tcb->state = TCB_FREE;
+	/* the index has more slots than TCBs: some group has room */
+	for (i = hash & t->mask;
+	     (empty = tcb_group_naming(&t->groups[i], 0)) == 0;
+	     i = (i + 1) & t->mask)
+		t->groups[i].overflow++;
+	g = &t->groups[i];
+	slot = (unsigned)__builtin_ctz(empty);
+	g->hash[slot] = tcb_tag(hash);
+	g->tcb_plus1[slot] = n + 1;
+	t->in_use++;
+	return tcb;
+}
 
 /* Remove a TCB from the index and free it (state TCB_FREE). Its timer must
  * be disarmed. */

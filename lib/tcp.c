@@ -907,9 +907,12 @@ tcp_input_burst(struct tcp_stack *s, const struct tcp_segment *segs, unsigned n,
 		uint64_t opened = 0; /* a bit per hash opened in the group */
 
 		for (unsigned i = 0; i < m; i++) {
-			hash[i] = g[i].hashed ? g[i].hash
-					      : tcb_hash(&s->table, &g[i].tuple);
-			tcb_table_prefetch(&s->table, hash[i]);
+			/* given to tcp_input_prefetch: hashed, line loading */
+			hash[i] = g[i].hash;
+			if (!g[i].hashed) {
+				hash[i] = tcb_hash(&s->table, &g[i].tuple);
+				tcb_table_prefetch(&s->table, hash[i]);
+			}
 		}
 		for (unsigned i = 0; i < m; i++) {
 			cand[i] = tcb_table_candidate(&s->table, hash[i]);

@@ -3,16 +3,8 @@
  * later, dropped if it was cancelled); see timer_wheel.h. */
 #include "timer_wheel.h"
 
-#define CHUNK_WORDS 16
-#define FIRST_ENTRY 2 /* words 0 and 1: the chunk below, the bucket */
 /* Elements whose links expiry starts loading ahead of their turn. */
 #define EXPIRE_AHEAD 20
-
-static inline struct timer_link *
-link_of(const struct timer_wheel *w, uint32_t i)
-{
-	return (struct timer_link *)(w->base + (size_t)i * w->stride);
-}
 
 /* The bucket that holds the entries of the tick expiring. */
 static inline uint32_t
@@ -40,8 +32,9 @@ buckets_bytes(uint32_t buckets)
 size_t
 timer_wheel_footprint(uint32_t buckets, uint32_t elements)
 {
-	return buckets_bytes(buckets) +
-	       chunk_count(buckets, elements) * CHUNK_WORDS * sizeof(uint32_t);
+	return buckets_bytes(buckets) + chunk_count(buckets, elements) *
+					    TIMER_CHUNK_WORDS *
+					    sizeof(uint32_t);
 }
 
 void
@@ -61,7 +54,7 @@ timer_wheel_init(struct timer_wheel *w, void *mem, uint32_t buckets,
 	for (uint32_t b = 0; b <= buckets; b++)
 		w->bucket[b] = (struct timer_bucket){TIMER_NIL, 0};
 	for (size_t c = 0; c < chunks; c++)
-		w->pool[c * CHUNK_WORDS] =
+		w->pool[c * TIMER_CHUNK_WORDS] =
 		    c + 1 < chunks ? (uint32_t)(c + 1) : TIMER_NIL;
 	w->free_chunk = 0;
 }
@@ -72,76 +65,29 @@ chunk_free_top(struct timer_wheel *w, struct timer_bucket *bk)
 {
 	uint32_t c = bk->top;
 
-	bk->top = w->pool[c * CHUNK_WORDS];
+	bk->top = w->pool[c * TIMER_CHUNK_WORDS];
 	bk->n = bk->top == TIMER_NIL ? 0 : TIMER_CHUNK_ENTRIES;
-	w->pool[c * CHUNK_WORDS] = w->free_chunk;
+	w->pool[c * TIMER_CHUNK_WORDS] = w->free_chunk;
 	w->free_chunk = c;
 }
 
-/* Queue element i (link l, armed or not) at tick `at`. */
-static inline void
-entry_push(struct timer_wheel *w, uint32_t i, struct timer_link *l, uint32_t at)
+void
+timer_entry_remove(struct timer_wheel *w, uint32_t pos)
 {
-	uint32_t b = at & w->mask;
-	struct timer_bucket *bk = &w->bucket[b];
-	uint32_t pos;
-
-	if (bk->top == TIMER_NIL || bk->n == TIMER_CHUNK_ENTRIES) {
-		/* the pool holds a chunk for every full one plus a top per
-		 * bucket, so it is never empty here */
-		uint32_t c = w->free_chunk;
-
-		w->free_chunk = w->pool[c * CHUNK_WORDS];
-		w->pool[c * CHUNK_WORDS] = bk->top;
-		w->pool[c * CHUNK_WORDS + 1] = b;
-		bk->top = c;
-		bk->n = 0;
-	}
-	pos = bk->top * CHUNK_WORDS + FIRST_ENTRY + bk->n++;
-	w->pool[pos] = i;
-	l->pos = (l->pos & TIMER_ARMED) | pos;
-	l->qat = at;
-}
-
-/* Take the entry at pos out of its bucket: the bucket's last entry fills
- * its place. */
-static void
-entry_remove(struct timer_wheel *w, uint32_t pos)
-{
-	uint32_t chunk = pos & ~(uint32_t)(CHUNK_WORDS - 1);
+	uint32_t chunk = pos & ~(uint32_t)(TIMER_CHUNK_WORDS - 1);
 	struct timer_bucket *bk = &w->bucket[w->pool[chunk + 1]];
 	uint32_t last;
 
-	last = bk->top * CHUNK_WORDS + FIRST_ENTRY + bk->n - 1;
+	last = bk->top * TIMER_CHUNK_WORDS + TIMER_FIRST_ENTRY + bk->n - 1;
 	if (last != pos) {
 		uint32_t j = w->pool[last];
-		struct timer_link *m = link_of(w, j);
+		struct timer_link *m = timer_link_of(w, j);
 
 		w->pool[pos] = j;
 		m->pos = (m->pos & TIMER_ARMED) | pos;
 	}
 	if (--bk->n == 0)
 		chunk_free_top(w, bk);
-}
-
-void
-timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at)
-{
-	struct timer_link *l = link_of(w, i);
-	uint32_t pos = l->pos & ~TIMER_ARMED;
-
-	if (!(l->pos & TIMER_ARMED))
-		w->armed++;
-	if (tick_before_eq(at, w->now))
-		at = w->now + 1;
-	l->at = at;
-	l->pos |= TIMER_ARMED;
-	if (pos != TIMER_POS_NONE) {
-		if (tick_before_eq(l->qat, at))
-			return; /* its entry comes first: queued again then */
-		entry_remove(w, pos);
-	}
-	entry_push(w, i, l, at);
 }
 
 /* Move the entries of the wheel's next tick to the expiring bucket. */
@@ -154,8 +100,9 @@ take_next_tick(struct timer_wheel *w)
 	bk = &w->bucket[w->now & w->mask];
 	*e = *bk;
 	*bk = (struct timer_bucket){TIMER_NIL, 0};
-	for (uint32_t c = e->top; c != TIMER_NIL; c = w->pool[c * CHUNK_WORDS])
-		w->pool[c * CHUNK_WORDS + 1] = expiring(w);
+	for (uint32_t c = e->top; c != TIMER_NIL;
+	     c = w->pool[c * TIMER_CHUNK_WORDS])
+		w->pool[c * TIMER_CHUNK_WORDS + 1] = expiring(w);
 }
 
 /* Start loading the link of the entry `ahead` places below the top of
@@ -167,14 +114,15 @@ prefetch_below(const struct timer_wheel *w, const struct timer_bucket *e,
 	uint32_t c = e->top, n = e->n;
 
 	while (ahead >= n) {
-		c = w->pool[c * CHUNK_WORDS];
+		c = w->pool[c * TIMER_CHUNK_WORDS];
 		if (c == TIMER_NIL)
 			return;
 		ahead -= n;
 		n = TIMER_CHUNK_ENTRIES;
 	}
 	__builtin_prefetch(
-	    link_of(w, w->pool[c * CHUNK_WORDS + FIRST_ENTRY + n - 1 - ahead]),
+	    timer_link_of(w, w->pool[c * TIMER_CHUNK_WORDS + TIMER_FIRST_ENTRY +
+				     n - 1 - ahead]),
 	    1);
 }
 
@@ -185,10 +133,10 @@ timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 
 	for (;;) {
 		if (e->top != TIMER_NIL) {
-			uint32_t pos =
-			    e->top * CHUNK_WORDS + FIRST_ENTRY + e->n - 1;
+			uint32_t pos = e->top * TIMER_CHUNK_WORDS +
+				       TIMER_FIRST_ENTRY + e->n - 1;
 			uint32_t i = w->pool[pos];
-			struct timer_link *l = link_of(w, i);
+			struct timer_link *l = timer_link_of(w, i);
 
 			prefetch_below(w, e, EXPIRE_AHEAD);
 			if (--e->n == 0)
@@ -199,7 +147,7 @@ timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 				continue; /* cancelled */
 			if (tick_before(w->now, l->at)) {
 				/* moved later, or due in a later turn */
-				entry_push(w, i, l, l->at);
+				timer_entry_push(w, i, l, l->at);
 				continue;
 			}
 			l->pos = TIMER_POS_NONE;

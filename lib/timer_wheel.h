@@ -17,6 +17,8 @@
 #define TIMER_MAX_ELEMENTS 0x40000000u
 /* Entries per 64-byte chunk (two words of header). */
 #define TIMER_CHUNK_ENTRIES 14
+#define TIMER_CHUNK_WORDS 16
+#define TIMER_FIRST_ENTRY 2 /* words 0 and 1: the chunk below, the bucket */
 
 /* Ticks are uint32_t milliseconds compared modulo 2^32: any two deadlines
  * in use must lie within 2^31 ticks (24 days) of each other. */
@@ -93,11 +95,66 @@ timer_link_armed(const struct timer_link *l)
 	return (l->pos & TIMER_ARMED) != 0;
 }
 
+static inline struct timer_link *
+timer_link_of(const struct timer_wheel *w, uint32_t i)
+{
+	return (struct timer_link *)(w->base + (size_t)i * w->stride);
+}
+
+/* Queue element i (link l, armed or not) at tick `at`. */
+static inline void
+timer_entry_push(struct timer_wheel *w, uint32_t i, struct timer_link *l,
+		 uint32_t at)
+{
+	uint32_t b = at & w->mask;
+	struct timer_bucket *bk = &w->bucket[b];
+	uint32_t pos;
+
+	if (bk->top == TIMER_NIL || bk->n == TIMER_CHUNK_ENTRIES) {
+		/* the pool holds a chunk for every full one plus a top per
+		 * bucket, so it is never empty here */
+		uint32_t c = w->free_chunk;
+
+		w->free_chunk = w->pool[c * TIMER_CHUNK_WORDS];
+		w->pool[c * TIMER_CHUNK_WORDS] = bk->top;
+		w->pool[c * TIMER_CHUNK_WORDS + 1] = b;
+		bk->top = c;
+		bk->n = 0;
+	}
+	pos = bk->top * TIMER_CHUNK_WORDS + TIMER_FIRST_ENTRY + bk->n++;
+	w->pool[pos] = i;
+	l->pos = (l->pos & TIMER_ARMED) | pos;
+	l->qat = at;
+}
+
+/* Take the entry at pos out of its bucket: the bucket's last entry fills
+ * its place. */
+void timer_entry_remove(struct timer_wheel *w, uint32_t pos);
+
 /* Arm element i to fire at tick `at`, or move it there if armed. A tick the
  * wheel has already passed is taken as the next one. Writes only element
  * i's link and, when its entry must come earlier, the top of two buckets
- * and the element whose entry fills the gap. */
-void timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at);
+ * and the element whose entry fills the gap. Inline: the stack arms a
+ * timer for most segments. */
+static inline void
+timer_wheel_arm(struct timer_wheel *w, uint32_t i, uint32_t at)
+{
+	struct timer_link *l = timer_link_of(w, i);
+	uint32_t pos = l->pos & ~TIMER_ARMED;
+
+	if (!(l->pos & TIMER_ARMED))
+		w->armed++;
+	if (tick_before_eq(at, w->now))
+		at = w->now + 1;
+	l->at = at;
+	l->pos |= TIMER_ARMED;
+	if (pos != TIMER_POS_NONE) {
+		if (tick_before_eq(l->qat, at))
+			return; /* its entry comes first: queued again then */
+		timer_entry_remove(w, pos);
+	}
+	timer_entry_push(w, i, l, at);
+}
 
 /* Disarm element i (its entry is dropped when it comes up); nothing
  * happens if it is not armed. */
