@@ -1,15 +1,22 @@
 /* match_lit: many literals found in a short subject in one pass. Each
  * literal is keyed by one of its 4-byte windows, ASCII-folded: the window
- * the fewest other windows of the set share. A scan folds the subject into
- * a rolling 4-byte key; a key's hash tests a bitmap, a set bit a hash
- * table of keys, whose literals are then compared in full. */
+ * the fewest other windows of the set share. A scan folds the subject
+ * eight bytes at a time into the keys of its windows; a key's hash tests a
+ * bitmap, a set bit a hash table of keys, whose literals are then compared
+ * in full. */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "match_lit.h"
-#include "match_prefix.h"
 
-#define HASH_MUL 0x9e3779b1u
+/* A key's hash: the high half of a 64-bit product mixes every byte of the
+ * key into every bit the bitmap and the table use. */
+static inline uint32_t
+key_hash(uint32_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
+}
 
 struct lit_item {
 	uint32_t at;		    /* of its bytes in the blob */
@@ -37,11 +44,13 @@ fold(uint8_t c)
 	return c | (uint32_t)((unsigned)(c - 'A') < 26u) << 5;
 }
 
+/* The key of the window at b: its bytes folded, the first the lowest (as
+ * a little-endian load of them reads). */
 static uint32_t
 window(const uint8_t *b)
 {
-	return fold(b[0]) << 24 | fold(b[1]) << 16 | fold(b[2]) << 8 |
-	       fold(b[3]);
+	return fold(b[0]) | fold(b[1]) << 8 | fold(b[2]) << 16 |
+	       fold(b[3]) << 24;
 }
 
 /* How many windows of the set have each key: an open-addressing table. */
@@ -53,7 +62,7 @@ struct key_counts {
 static uint32_t *
 count_slot(const struct key_counts *kc, uint32_t key)
 {
-	unsigned s = (key * HASH_MUL) >> 7 & kc->mask;
+	unsigned s = key_hash(key) & kc->mask;
 
 	while (kc->counts[s] && kc->keys[s] != key)
 		s = (s + 1) & kc->mask;
@@ -146,7 +155,7 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 	if (!ls->bits || !ls->slots)
 		goto fail;
 	for (unsigned k = 0, end; k < n; k = end) {
-		uint32_t h = by[k].key * HASH_MUL, b = h >> ls->bit_shift;
+		uint32_t h = key_hash(by[k].key), b = h >> ls->bit_shift;
 		unsigned s = h >> ls->slot_shift;
 
 		for (end = k; end < n && by[end].key == by[k].key; end++) {
@@ -184,19 +193,107 @@ fail:
 	return NULL;
 }
 
-/* Whether item it is at data + at (len bytes in all). */
-static int
+/* The eight bytes of x with 'A'..'Z' in lower case, all at once: bit 7 of a
+ * byte's low seven bits plus a constant tells whether they reach 'A', and
+ * whether they pass 'Z'; bytes with bit 7 set are not letters. */
+static inline uint64_t
+fold8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t low7 = x & 0x7f * ones;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones;
+
+	return x | (ge_a & ~gt_z & ~x & 0x80 * ones) >> 2;
+}
+
+static inline uint64_t
+load8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint64_t
+load4(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* Whether item it is at data + at (ASCII case ignored when caseless):
+ * compared eight bytes at a time, the last word overlapping the one before
+ * it (four bytes at a time below eight). */
+static inline int
 item_at(const struct lit_set *ls, const struct lit_item *it,
 	const uint8_t *data, size_t at)
 {
-	const uint8_t *b = ls->blob + it->at;
+	const uint8_t *b = ls->blob + it->at, *d = data + at;
+	uint64_t diff;
+	unsigned n = it->len;
 
-	if (!it->caseless)
-		return !memcmp(data + at, b, it->len);
-	for (unsigned k = 0; k < it->len; k++)
-		if (match_prefix_fold(data[at + k]) != b[k])
+	if (n < 8) {
+		uint64_t x = load4(d) | load4(d + n - 4) << 32;
+
+		if (it->caseless)
+			x = fold8(x);
+		return x == (load4(b) | load4(b + n - 4) << 32);
+	}
+	for (unsigned k = 0; k + 8 < n; k += 8) {
+		diff = (it->caseless ? fold8(load8(d + k)) : load8(d + k)) ^
+		       load8(b + k);
+		if (diff)
 			return 0;
-	return 1;
+	}
+	diff = (it->caseless ? fold8(load8(d + n - 8)) : load8(d + n - 8)) ^
+	       load8(b + n - 8);
+	return !diff;
+}
+
+/* The literals keyed key whose window is the one starting at start: each
+ * found once into out (n so far); returns the new n. */
+static unsigned
+key_hits(const struct lit_set *ls, uint32_t key, uint32_t h,
+	 const uint8_t *data, size_t len, size_t start, unsigned *out,
+	 unsigned n)
+{
+	for (unsigned s = h >> ls->slot_shift; ls->slots[s].end;
+	     s = (s + 1) & ls->slot_mask) {
+		const struct lit_slot *sl = &ls->slots[s];
+
+		if (sl->key != key)
+			continue;
+		for (unsigned k = sl->first; k < sl->end; k++) {
+			const struct lit_item *it = &ls->items[k];
+			unsigned j = 0;
+
+			if (start < it->off ||
+			    start - it->off + it->len > len ||
+			    !item_at(ls, it, data, start - it->off))
+				continue;
+			while (j < n && out[j] != it->id)
+				j++;
+			if (j == n)
+				out[n++] = it->id;
+		}
+		break;
+	}
+	return n;
+}
+
+/* Whether key's bit is set; its hash into *h. */
+static inline int
+key_maybe(const struct lit_set *ls, uint32_t key, uint32_t *h)
+{
+	uint32_t b;
+
+	*h = key_hash(key);
+	b = *h >> ls->bit_shift;
+	return ls->bits[b / 64] >> (b % 64) & 1;
 }
 
 unsigned
@@ -204,42 +301,27 @@ lit_set_scan(const struct lit_set *ls, const uint8_t *data, size_t len,
 	     unsigned *out)
 {
 	unsigned n = 0;
-	uint32_t key;
+	size_t i = 0;
+	uint32_t h;
 
-	if (len < MATCH_LIT_MIN)
-		return 0;
-	key = fold(data[0]) << 16 | fold(data[1]) << 8 | fold(data[2]);
-	for (size_t i = MATCH_LIT_MIN - 1; i < len; i++) {
-		uint32_t h, b;
-		unsigned s;
+	/* eight bytes loaded and folded give the keys of five windows, each
+	 * hashed on its own (no chain from one position to the next) */
+	for (; i + 8 <= len; i += 5) {
+		uint64_t w;
 
-		key = key << 8 | fold(data[i]);
-		h = key * HASH_MUL;
-		b = h >> ls->bit_shift;
-		if (!(ls->bits[b / 64] >> (b % 64) & 1))
-			continue;
-		for (s = h >> ls->slot_shift; ls->slots[s].end;
-		     s = (s + 1) & ls->slot_mask) {
-			const struct lit_slot *sl = &ls->slots[s];
+		memcpy(&w, data + i, 8);
+		w = fold8(le64toh(w));
+		for (unsigned k = 0; k < 5; k++) {
+			uint32_t key = (uint32_t)(w >> 8 * k);
 
-			if (sl->key != key)
-				continue;
-			for (unsigned k = sl->first; k < sl->end; k++) {
-				const struct lit_item *it = &ls->items[k];
-				size_t start = i + 1 - MATCH_LIT_MIN;
-				unsigned j = 0;
-
-				if (start < it->off ||
-				    start - it->off + it->len > len ||
-				    !item_at(ls, it, data, start - it->off))
-					continue;
-				while (j < n && out[j] != it->id)
-					j++;
-				if (j == n)
-					out[n++] = it->id;
-			}
-			break;
+			if (key_maybe(ls, key, &h))
+				n = key_hits(ls, key, h, data, len, i + k, out,
+					     n);
 		}
 	}
+	for (; i + MATCH_LIT_MIN <= len; i++)
+		if (key_maybe(ls, window(data + i), &h))
+			n = key_hits(ls, window(data + i), h, data, len, i, out,
+				     n);
 	return n;
 }
