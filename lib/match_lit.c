@@ -142,8 +142,8 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 		by[i].lit = i;
 	}
 	qsort(by, n, sizeof(*by), keyed_cmp);
-	/* a bitmap of 16 bits a literal, 512 at least */
-	for (order = 9; order < 24 && (1u << order) < 16 * n; order++)
+	/* a bitmap of 64 bits a literal, 512 at least */
+	for (order = 9; order < 24 && (1u << order) < 64 * n; order++)
 		;
 	ls->bit_shift = 32 - order;
 	ls->bits = calloc((1u << order) / 64, sizeof(*ls->bits));
