@@ -1372,6 +1372,12 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			struct line_check *c =
 			    &mp->checks[fast ? s->cand[j] : j];
 
+			/* the next candidate's PCRE2 code, while this one is
+			 * tested */
+			if (fast && j + 1 < n)
+				__builtin_prefetch(
+				    mp->checks[s->cand[j + 1]].code);
+
 			if (c->what == CHECK_NEVER)
 				continue;
 			/* the fast path's exact tests first */
