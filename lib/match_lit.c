@@ -2,8 +2,8 @@
  * literal is keyed by one of its 4-byte windows, ASCII-folded: the window
  * the fewest other windows of the set share. A scan folds the subject
  * eight bytes at a time into the keys of its windows; a key's hash tests a
- * bitmap, a set bit a hash table of keys, whose literals are then compared
- * in full. */
+ * bitmap, a set bit the table of literals, which keeps each one's key and
+ * first bytes beside it; the rest is compared only when those agree. */
 #include <endian.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +18,17 @@ key_hash(uint32_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
 }
 
-struct lit_item {
-	uint32_t at;		    /* of its bytes in the blob */
-	uint8_t len, caseless, off; /* off: of its key window */
-	unsigned id;
-};
-
+/* A literal in the table, at its key's hash or the first free slot after
+ * it (24 bytes: a hit reads one slot, and the blob only when the first
+ * bytes agree). */
 struct lit_slot {
+	uint64_t word; /* its bytes as lit_word() reads them */
 	uint32_t key;
-	uint32_t first, end; /* its items; end 0: an empty slot */
+	uint32_t id;
+	uint32_t at;	  /* of its bytes in the blob */
+	uint8_t len;	  /* 0: an empty slot */
+	uint8_t caseless; /* bytes folded */
+	uint8_t off;	  /* of its key window */
 };
 
 struct lit_set {
@@ -34,7 +36,6 @@ struct lit_set {
 	unsigned bit_shift;	/* 32 - bit_order */
 	struct lit_slot *slots; /* 1 << slot_order */
 	unsigned slot_shift, slot_mask;
-	struct lit_item *items; /* by key */
 	uint8_t *blob;
 };
 
@@ -85,6 +86,46 @@ keyed_cmp(const void *a, const void *b)
 	return x->lit < y->lit ? -1 : x->lit > y->lit;
 }
 
+/* The eight bytes of x with 'A'..'Z' in lower case, all at once: bit 7 of a
+ * byte's low seven bits plus a constant tells whether they reach 'A', and
+ * whether they pass 'Z'; bytes with bit 7 set are not letters. */
+static inline uint64_t
+fold8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t low7 = x & 0x7f * ones;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones;
+
+	return x | (ge_a & ~gt_z & ~x & 0x80 * ones) >> 2;
+}
+
+static inline uint64_t
+load8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint64_t
+load4(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* The first eight bytes at p, or for n < 8 bytes its first four and its
+ * last four: what a slot keeps of a literal to compare first. */
+static inline uint64_t
+lit_word(const uint8_t *p, unsigned n)
+{
+	return n < 8 ? load4(p) | load4(p + n - 4) << 32 : load8(p);
+}
+
 void
 lit_set_free(struct lit_set *ls)
 {
@@ -92,7 +133,6 @@ lit_set_free(struct lit_set *ls)
 		return;
 	free(ls->bits);
 	free(ls->slots);
-	free(ls->items);
 	free(ls->blob);
 	free(ls);
 }
@@ -119,8 +159,7 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 	kc.keys = malloc((1u << order) * sizeof(*kc.keys));
 	kc.counts = calloc(1u << order, sizeof(*kc.counts));
 	ls->blob = malloc(bytes + 1);
-	ls->items = malloc((n + 1) * sizeof(*ls->items));
-	if (!kc.keys || !kc.counts || !ls->blob || !ls->items)
+	if (!kc.keys || !kc.counts || !ls->blob)
 		goto fail;
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned o = 0; o + MATCH_LIT_MIN <= lits[i].len; o++)
@@ -154,32 +193,29 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 	ls->slots = calloc(1u << order, sizeof(*ls->slots));
 	if (!ls->bits || !ls->slots)
 		goto fail;
-	for (unsigned k = 0, end; k < n; k = end) {
+	for (unsigned k = 0; k < n; k++) {
+		const struct match_lit *l = &lits[by[k].lit];
 		uint32_t h = key_hash(by[k].key), b = h >> ls->bit_shift;
 		unsigned s = h >> ls->slot_shift;
+		struct lit_slot *sl;
 
-		for (end = k; end < n && by[end].key == by[k].key; end++) {
-			const struct match_lit *l = &lits[by[end].lit];
-			struct lit_item *it = &ls->items[end];
-
-			it->at = bytes;
-			it->len = l->len;
-			it->caseless = l->caseless;
-			it->id = l->id;
-			for (unsigned o = 0;; o++)
-				if (window(l->bytes + o) == by[k].key) {
-					it->off = (uint8_t)o;
-					break;
-				}
-			memcpy(ls->blob + bytes, l->bytes, l->len);
-			bytes += l->len;
-		}
-		ls->bits[b / 64] |= 1ull << (b % 64);
-		while (ls->slots[s].end)
+		while (ls->slots[s].len)
 			s = (s + 1) & ls->slot_mask;
-		ls->slots[s].key = by[k].key;
-		ls->slots[s].first = k;
-		ls->slots[s].end = end;
+		sl = &ls->slots[s];
+		sl->key = by[k].key;
+		sl->id = l->id;
+		sl->at = bytes;
+		sl->len = l->len;
+		sl->caseless = l->caseless;
+		sl->word = lit_word(l->bytes, l->len);
+		for (unsigned o = 0;; o++)
+			if (window(l->bytes + o) == by[k].key) {
+				sl->off = (uint8_t)o;
+				break;
+			}
+		memcpy(ls->blob + bytes, l->bytes, l->len);
+		bytes += l->len;
+		ls->bits[b / 64] |= 1ull << (b % 64);
 	}
 	free(kc.keys);
 	free(kc.counts);
@@ -193,94 +229,50 @@ fail:
 	return NULL;
 }
 
-/* The eight bytes of x with 'A'..'Z' in lower case, all at once: bit 7 of a
- * byte's low seven bits plus a constant tells whether they reach 'A', and
- * whether they pass 'Z'; bytes with bit 7 set are not letters. */
-static inline uint64_t
-fold8(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t low7 = x & 0x7f * ones;
-	uint64_t ge_a = low7 + (0x80 - 'A') * ones;
-	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones;
-
-	return x | (ge_a & ~gt_z & ~x & 0x80 * ones) >> 2;
-}
-
-static inline uint64_t
-load8(const uint8_t *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-static inline uint64_t
-load4(const uint8_t *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
-/* Whether item it is at data + at (ASCII case ignored when caseless):
- * compared eight bytes at a time, the last word overlapping the one before
- * it (four bytes at a time below eight). */
+/* Whether slot sl's literal is at d (its len bytes readable; ASCII case
+ * ignored when caseless): its word first, then the rest from the blob
+ * eight bytes at a time, the last word overlapping the one before it. */
 static inline int
-item_at(const struct lit_set *ls, const struct lit_item *it,
-	const uint8_t *data, size_t at)
+lit_at(const struct lit_set *ls, const struct lit_slot *sl, const uint8_t *d)
 {
-	const uint8_t *b = ls->blob + it->at, *d = data + at;
-	uint64_t diff;
-	unsigned n = it->len;
+	const uint8_t *b = ls->blob + sl->at;
+	unsigned n = sl->len;
+	uint64_t x = lit_word(d, n);
 
-	if (n < 8) {
-		uint64_t x = load4(d) | load4(d + n - 4) << 32;
-
-		if (it->caseless)
-			x = fold8(x);
-		return x == (load4(b) | load4(b + n - 4) << 32);
-	}
-	for (unsigned k = 0; k + 8 < n; k += 8) {
-		diff = (it->caseless ? fold8(load8(d + k)) : load8(d + k)) ^
-		       load8(b + k);
-		if (diff)
+	if ((sl->caseless ? fold8(x) : x) != sl->word)
+		return 0;
+	if (n <= 8)
+		return 1;
+	for (unsigned k = 8; k + 8 < n; k += 8) {
+		x = load8(d + k);
+		if ((sl->caseless ? fold8(x) : x) != load8(b + k))
 			return 0;
 	}
-	diff = (it->caseless ? fold8(load8(d + n - 8)) : load8(d + n - 8)) ^
-	       load8(b + n - 8);
-	return !diff;
+	x = load8(d + n - 8);
+	return (sl->caseless ? fold8(x) : x) == load8(b + n - 8);
 }
 
 /* The literals keyed key whose window is the one starting at start: each
- * found once into out (n so far); returns the new n. */
+ * found once into out (n so far); returns the new n. A key's literals sit
+ * together from its hash on, up to the next free slot. */
 static unsigned
 key_hits(const struct lit_set *ls, uint32_t key, uint32_t h,
 	 const uint8_t *data, size_t len, size_t start, unsigned *out,
 	 unsigned n)
 {
-	for (unsigned s = h >> ls->slot_shift; ls->slots[s].end;
+	for (unsigned s = h >> ls->slot_shift; ls->slots[s].len;
 	     s = (s + 1) & ls->slot_mask) {
 		const struct lit_slot *sl = &ls->slots[s];
+		unsigned j = 0;
 
-		if (sl->key != key)
+		if (sl->key != key || start < sl->off ||
+		    start - sl->off + sl->len > len ||
+		    !lit_at(ls, sl, data + start - sl->off))
 			continue;
-		for (unsigned k = sl->first; k < sl->end; k++) {
-			const struct lit_item *it = &ls->items[k];
-			unsigned j = 0;
-
-			if (start < it->off ||
-			    start - it->off + it->len > len ||
-			    !item_at(ls, it, data, start - it->off))
-				continue;
-			while (j < n && out[j] != it->id)
-				j++;
-			if (j == n)
-				out[n++] = it->id;
-		}
-		break;
+		while (j < n && out[j] != sl->id)
+			j++;
+		if (j == n)
+			out[n++] = sl->id;
 	}
 	return n;
 }
