@@ -1375,8 +1375,9 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			/* the next candidate's PCRE2 code, while this one is
 			 * tested */
 			if (fast && j + 1 < n)
-				__builtin_prefetch(
-				    mp->checks[s->cand[j + 1]].code);
+				__builtin_prefetch(__atomic_load_n(
+				    &mp->checks[s->cand[j + 1]].code,
+				    __ATOMIC_RELAXED));
 
 			if (c->what == CHECK_NEVER)
 				continue;
