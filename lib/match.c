@@ -4,7 +4,8 @@
  * rest form a Hyperscan database of the patterns (SINGLEMATCH; PREFILTER
  * for what Hyperscan cannot do exactly). All yield candidate lines, which
  * must be long enough and hold the literal runs their pattern requires
- * before PCRE2 confirms them in file order until the first hard match. The
+ * (read from a small per-line check, apart from the lines) before PCRE2
+ * confirms them in file order until the first hard match. The
  * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
  * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -63,7 +64,29 @@ struct match_line {
 	/* the literal runs it requires, in order: a length byte, then the
 	 * bytes (folded if caseless); in its probe's literals */
 	const uint8_t *runs;
+};
+
+/* What a line is, and matched by: all that matching reads of a candidate
+ * (32 bytes: a probe's checks are a small array, apart from its lines). */
+struct line_check {
+	const struct sp_match *m;
 	pcre2_code *code; /* compiled on first use, published atomically */
+	uint8_t what;	  /* enum check_what */
+	uint8_t soft;
+	uint8_t caseless; /* its runs are ASCII-folded */
+	/* the first bytes of its first run when that is at the start (0
+	 * bytes: it is not) */
+	uint8_t head_len;
+	uint8_t head[4];
+	uint16_t min_len;  /* of any subject it matches (PCRE2's bound) */
+	uint16_t runs_len; /* of its runs, at runs in its probe's literals */
+	uint32_t runs;
+};
+
+enum check_what {
+	CHECK_NEVER = 0, /* unusable: never a match */
+	CHECK_EXACT,	 /* an exact Hyperscan line: its hit is a match */
+	CHECK_CONFIRM,	 /* long enough and holding its runs: PCRE2 says */
 };
 
 struct match_probe {
@@ -72,6 +95,7 @@ struct match_probe {
 	struct lit_set
 	    *lits; /* the FOUND_BY_LITERAL lines' literals, or NULL */
 	struct match_line *lines;
+	struct line_check *checks; /* per line */
 	unsigned line_count;
 	unsigned *always; /* MATCH_ALWAYS lines, ascending */
 	/* per line: prefix length and bytes, minimum length (2 bytes),
@@ -161,17 +185,17 @@ pcre2_build(const struct sp_match *m, char *why, size_t wl)
 
 /* The line's code, compiled the first time any thread needs it. */
 static pcre2_code *
-line_code(struct match_line *l)
+line_code(struct line_check *c)
 {
-	pcre2_code *code = __atomic_load_n(&l->code, __ATOMIC_ACQUIRE);
+	pcre2_code *code = __atomic_load_n(&c->code, __ATOMIC_ACQUIRE);
 	pcre2_code *none = NULL;
 
 	if (code)
 		return code;
-	code = pcre2_build(l->m, NULL, 0);
+	code = pcre2_build(c->m, NULL, 0);
 	if (!code)
 		return NULL;
-	if (!__atomic_compare_exchange_n(&l->code, &none, code, 0,
+	if (!__atomic_compare_exchange_n(&c->code, &none, code, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		pcre2_code_free(code);
 		code = none;
@@ -179,12 +203,13 @@ line_code(struct match_line *l)
 	return code;
 }
 
-/* The length below which l cannot match (0 when unknown). */
+/* The length below which line l (its check c) cannot match (0 when
+ * unknown). */
 static uint16_t
-line_min_len(struct match_line *l)
+line_min_len(const struct match_line *l, struct line_check *c)
 {
 	uint32_t n = 0;
-	pcre2_code *code = l->kind == MATCH_UNUSABLE ? NULL : line_code(l);
+	pcre2_code *code = l->kind == MATCH_UNUSABLE ? NULL : line_code(c);
 
 	if (code && pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &n))
 		n = 0;
@@ -198,12 +223,12 @@ enum pcre2_way {
 	PCRE2_WAY_JIT_FAST, /* pcre2_jit_match(), skipping its checks */
 };
 
-/* 1 when line l matches data, its groups then in s->md. */
+/* 1 when the line of check c matches data, its groups then in s->md. */
 static int
-line_matches(struct match_line *l, struct match_scratch *s, const uint8_t *data,
+line_matches(struct line_check *c, struct match_scratch *s, const uint8_t *data,
 	     size_t len, enum pcre2_way way)
 {
-	pcre2_code *code = line_code(l);
+	pcre2_code *code = line_code(c);
 	int rc = PCRE2_ERROR_JIT_BADOPTION;
 
 	if (!code)
@@ -215,7 +240,7 @@ line_matches(struct match_line *l, struct match_scratch *s, const uint8_t *data,
 		rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0,
 				 way == PCRE2_WAY_INTERP ? PCRE2_NO_JIT : 0,
 				 s->md, NULL);
-	s->md_for = rc >= 0 ? l->m : NULL;
+	s->md_for = rc >= 0 ? c->m : NULL;
 	return rc >= 0;
 }
 
@@ -470,8 +495,8 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 		hs_expr_info_t *info = NULL;
 		hs_compile_error_t *ce = NULL;
 
-		l->code = pcre2_build(l->m, why, sizeof(why));
-		if (!l->code) {
+		mp->checks[i].code = pcre2_build(l->m, why, sizeof(why));
+		if (!mp->checks[i].code) {
 			l->kind = MATCH_UNUSABLE;
 			snprintf(text, sizeof(text), "%smatch %s (probe %s)",
 				 l->m->soft ? "soft" : "", l->m->service,
@@ -504,7 +529,7 @@ probe_compile(struct match_db *db, struct match_probe *mp,
 
 		if (l->kind != MATCH_UNUSABLE &&
 		    l->found_by == FOUND_BY_REGEX &&
-		    line_min_len(l) >= MIN_LEN_ALWAYS)
+		    line_min_len(l, &mp->checks[i]) >= MIN_LEN_ALWAYS)
 			l->kind = MATCH_ALWAYS;
 	}
 	for (;;) {
@@ -656,7 +681,7 @@ probe_literals_read(struct match_probe *mp)
 		struct match_line *l = &mp->lines[i];
 		struct prefix_entry e;
 		struct line_runs lr = {0};
-		uint16_t rl, min_len = line_min_len(l);
+		uint16_t rl, min_len = line_min_len(l, &mp->checks[i]);
 
 		e.len = 0;
 		if (l->kind != MATCH_UNUSABLE) {
@@ -724,17 +749,25 @@ find_run(const uint8_t *data, size_t len, size_t from, const uint8_t *r,
 	return len;
 }
 
-/* Whether data holds l's required runs in order (the first at its start
- * when anchored): a cheap test every subject l matches passes. */
+/* Whether data holds c's required runs (in literals) in order, the first at
+ * its start when c has a head: a cheap test every subject its line matches
+ * passes. The head's bytes are compared first, in the check itself. */
 static int
-has_runs(const struct match_line *l, const uint8_t *data, size_t len)
+has_runs(const struct line_check *c, const uint8_t *literals,
+	 const uint8_t *data, size_t len)
 {
-	const uint8_t *r = l->runs, *end = r + l->runs_len;
-	int fold = l->m->flags & SP_CASELESS;
+	const uint8_t *r = literals + c->runs, *end = r + c->runs_len;
+	int fold = c->caseless;
 	size_t at = 0;
 
-	if (r < end && l->anchored) {
-		if (len < r[0] || !run_at(data, 0, r + 1, r[0], fold))
+	if (c->head_len) {
+		if (len < r[0])
+			return 0;
+		for (unsigned k = 0; k < c->head_len; k++)
+			if ((fold ? match_prefix_fold(data[k]) : data[k]) !=
+			    c->head[k])
+				return 0;
+		if (!run_at(data, 0, r + 1, r[0], fold))
 			return 0;
 		at = r[0];
 		r += 1 + r[0];
@@ -749,9 +782,48 @@ has_runs(const struct match_line *l, const uint8_t *data, size_t len)
 	return 1;
 }
 
-/* Each line's prefix, the lines mp always confirms and the index of its
- * FOUND_BY_PREFIX lines. 0, or -1 when out of memory or such a line has no
- * prefix (a cache that does not fit its inputs). */
+/* Whether an anchored line's first run begins with its prefix (ASCII case
+ * aside), as match_literal_runs() promises: the runs test then covers the
+ * prefix test a candidate found by literal needs. */
+static int
+runs_cover_prefix(const struct match_line *l)
+{
+	if (!l->prefix_len)
+		return 1;
+	if (!l->anchored || !l->runs_len || l->runs[0] < l->prefix_len)
+		return 0;
+	for (unsigned k = 0; k < l->prefix_len; k++)
+		if (match_prefix_fold(l->runs[1 + k]) != l->prefix[k])
+			return 0;
+	return 1;
+}
+
+/* The rest of line l's check c, its runs in literals (c's line and code
+ * are set). */
+static void
+line_check_make(const struct match_line *l, const uint8_t *literals,
+		struct line_check *c)
+{
+	c->what = l->kind == MATCH_UNUSABLE ? CHECK_NEVER
+		  : l->kind == MATCH_EXACT && l->found_by == FOUND_BY_REGEX
+		      ? CHECK_EXACT
+		      : CHECK_CONFIRM;
+	c->caseless = (uint8_t)(l->m->flags & SP_CASELESS ? 1 : 0);
+	c->soft = l->m->soft;
+	c->min_len = l->min_len;
+	c->runs = (uint32_t)(l->runs - literals);
+	c->runs_len = l->runs_len;
+	c->head_len = 0;
+	if (l->anchored && l->runs_len) {
+		c->head_len = (uint8_t)(l->runs[0] < 4 ? l->runs[0] : 4);
+		memcpy(c->head, l->runs + 1, c->head_len);
+	}
+}
+
+/* Each line's check, the lines mp always confirms and the index of its
+ * FOUND_BY_PREFIX lines. 0, or -1 when out of memory, such a line has no
+ * prefix or a FOUND_BY_LITERAL line's runs do not cover its prefix (a cache
+ * that does not fit its inputs). */
 static int
 probe_index(struct match_probe *mp)
 {
@@ -764,6 +836,11 @@ probe_index(struct match_probe *mp)
 	for (unsigned i = 0; i < mp->line_count; i++) {
 		struct match_line *l = &mp->lines[i];
 
+		line_check_make(l, mp->literals, &mp->checks[i]);
+		if (l->found_by == FOUND_BY_LITERAL && !runs_cover_prefix(l)) {
+			free(e);
+			return -1;
+		}
 		if (l->prefix_len && l->found_by == FOUND_BY_PREFIX) {
 			e[n].len = l->prefix_len;
 			memcpy(e[n].bytes, l->prefix, l->prefix_len);
@@ -813,6 +890,13 @@ read_inputs(struct match_db *db, const struct match_options *opt,
 	return 0;
 }
 
+/* Bytes of n checks, rounded up to a multiple of 64 (aligned_alloc()). */
+static size_t
+checks_size(unsigned n)
+{
+	return ((n + 1) * sizeof(struct line_check) + 63) & ~(size_t)63;
+}
+
 static int
 build_lines(struct match_db *db)
 {
@@ -826,10 +910,15 @@ build_lines(struct match_db *db)
 		mp->line_count = sp->match_count;
 		mp->lines = calloc(sp->match_count + 1, sizeof(*mp->lines));
 		mp->always = calloc(sp->match_count + 1, sizeof(*mp->always));
-		if (!mp->lines || !mp->always)
+		/* a check never spans two cache lines */
+		mp->checks = aligned_alloc(64, checks_size(sp->match_count));
+		if (!mp->lines || !mp->always || !mp->checks)
 			return -1;
-		for (unsigned i = 0; i < sp->match_count; i++)
+		memset(mp->checks, 0, checks_size(sp->match_count));
+		for (unsigned i = 0; i < sp->match_count; i++) {
 			mp->lines[i].m = &sp->matches[i];
+			mp->checks[i].m = &sp->matches[i];
+		}
 		if (sp->match_count > db->max_lines)
 			db->max_lines = sp->match_count;
 	}
@@ -906,10 +995,11 @@ match_db_open(const struct match_options *opt, char *err, size_t errlen)
 			for (unsigned i = 0; i < db->probes[p].line_count;
 			     i++) {
 				struct match_line *l = &db->probes[p].lines[i];
+				struct line_check *c = &db->probes[p].checks[i];
 				char why[160], text[200];
 
 				if (l->kind != MATCH_UNUSABLE ||
-				    (l->code =
+				    (c->code =
 					 pcre2_build(l->m, why, sizeof(why))))
 					continue;
 				snprintf(text, sizeof(text),
@@ -962,9 +1052,10 @@ match_db_close(struct match_db *db)
 			hs_free_database(mp->hs);
 		lit_set_free(mp->lits);
 		for (unsigned i = 0; mp->lines && i < mp->line_count; i++)
-			pcre2_code_free(mp->lines[i].code);
+			pcre2_code_free(mp->checks[i].code);
 		free(mp->literals);
 		free(mp->lines);
+		free(mp->checks);
 		free(mp->always);
 		prefix_index_free(mp->prefix);
 	}
@@ -1013,9 +1104,8 @@ match_db_compile_all(struct match_db *db)
 {
 	for (unsigned p = 0; p < db->set.probe_count; p++)
 		for (unsigned i = 0; i < db->probes[p].line_count; i++) {
-			struct match_line *l = &db->probes[p].lines[i];
-
-			if (l->kind != MATCH_UNUSABLE && !line_code(l))
+			if (db->probes[p].lines[i].kind != MATCH_UNUSABLE &&
+			    !line_code(&db->probes[p].checks[i]))
 				return -1;
 		}
 	return 0;
@@ -1163,25 +1253,31 @@ match_last_line(const struct match_scratch *s, const char **file,
 
 /* ---- identification ---- */
 
-/* Fill out from line l's templates (its groups are in s->md, or are found
- * again). */
+/* Fill out from the templates of c's line (its groups are in s->md, or are
+ * found again). */
 static enum service_match
-fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
+fill(struct match_scratch *s, struct line_check *c, const uint8_t *data,
      size_t len, struct service_id *out)
 {
-	const struct sp_match *m = l->m;
+	const struct sp_match *m = c->m;
 	const PCRE2_SIZE *ov = NULL;
 	unsigned pairs = 0;
 	const char **dst[SP_FIELDS] = {&out->product, &out->version,
 				       &out->info,    &out->hostname,
 				       &out->os,      &out->devicetype};
 
+	/* the templates are strings of their own: fetch them together */
+	for (int f = 0; f < SP_FIELDS; f++)
+		if (m->tmpl[f])
+			__builtin_prefetch(m->tmpl[f]);
+	for (unsigned c = 0; c < m->cpe_count; c++)
+		__builtin_prefetch(m->cpe[c]);
 	memset(out, 0, sizeof(*out));
 	s->decided = m;
 	out->match = m->soft ? SERVICE_SOFT : SERVICE_HARD;
 	out->name = m->service;
 	if (m->uses_captures && s->md_for != m)
-		line_matches(l, s, data, len, PCRE2_WAY_JIT_FAST);
+		line_matches(c, s, data, len, PCRE2_WAY_JIT_FAST);
 	if (m->uses_captures && s->md_for == m) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		pairs = pcre2_get_ovector_count(s->md);
@@ -1194,11 +1290,9 @@ fill(struct match_scratch *s, struct match_line *l, const uint8_t *data,
 			*dst[f] = s->fields[f];
 	}
 	for (unsigned c = 0; c < m->cpe_count; c++) {
-		size_t n =
-		    (size_t)snprintf(s->cpe[c], MATCH_FIELD_MAX, "cpe:/");
-
-		vt_render(m->cpe[c], data, ov, pairs, s->cpe[c] + n,
-			  MATCH_FIELD_MAX - n);
+		memcpy(s->cpe[c], "cpe:/", 5);
+		vt_render(m->cpe[c], data, ov, pairs, s->cpe[c] + 5,
+			  MATCH_FIELD_MAX - 5);
 		out->cpe[out->cpe_count++] = s->cpe[c];
 	}
 	return (enum service_match)out->match;
@@ -1222,18 +1316,6 @@ on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-/* Whether data begins with l's prefix. */
-static int
-has_prefix(const struct match_line *l, const uint8_t *data, size_t len)
-{
-	if (l->prefix_len > len)
-		return 0;
-	for (unsigned i = 0; i < l->prefix_len; i++)
-		if (match_prefix_fold(data[i]) != l->prefix[i])
-			return 0;
-	return 1;
-}
-
 /* Candidates of probe mp for data into s->cand, ascending. */
 static void
 candidates(const struct match_probe *mp, struct match_scratch *s,
@@ -1244,16 +1326,8 @@ candidates(const struct match_probe *mp, struct match_scratch *s,
 	if (mp->hs)
 		hs_scan(mp->hs, (const char *)data, (unsigned)len, 0, s->hs,
 			on_hs_match, &c);
-	if (mp->lits) {
-		/* a line whose literal is in the data, if it begins with the
-		 * line's prefix */
-		unsigned at = c.n,
-			 found = lit_set_scan(mp->lits, data, len, c.ids + at);
-
-		for (unsigned i = at; i < at + found; i++)
-			if (has_prefix(&mp->lines[c.ids[i]], data, len))
-				c.ids[c.n++] = c.ids[i];
-	}
+	if (mp->lits) /* a line whose literal is in the data */
+		c.n += lit_set_scan(mp->lits, data, len, c.ids + c.n);
 	for (unsigned i = 0; i < mp->always_count; i++)
 		c.ids[c.n++] = mp->always[i];
 	if (mp->prefix)
@@ -1265,6 +1339,9 @@ candidates(const struct match_probe *mp, struct match_scratch *s,
 			c.ids[j] = c.ids[j - 1];
 		c.ids[j] = v;
 	}
+	/* their checks are read in order next: fetch them all at once */
+	for (unsigned i = 0; i < c.n; i++)
+		__builtin_prefetch(&mp->checks[c.ids[i]]);
 	s->cand_count = c.n;
 }
 
@@ -1274,9 +1351,10 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 	       size_t len, const char *narrow, struct service_id *out)
 {
 	const struct sp_probe *sp = &db->set.probes[probe];
-	struct match_line *soft = NULL;
+	struct line_check *soft = NULL;
+	int fast = engine == MATCH_HYPERSCAN;
 	/* the references call PCRE2 as nmap does */
-	enum pcre2_way way = engine == MATCH_HYPERSCAN	 ? PCRE2_WAY_JIT_FAST
+	enum pcre2_way way = fast			 ? PCRE2_WAY_JIT_FAST
 			     : engine == MATCH_PCRE2_JIT ? PCRE2_WAY_MATCH
 							 : PCRE2_WAY_INTERP;
 
@@ -1286,28 +1364,38 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 		const struct match_probe *mp = &db->probes[sp->chain[k]];
 		unsigned n = mp->line_count;
 
-		if (engine == MATCH_HYPERSCAN) {
+		if (fast) {
 			candidates(mp, s, data, len);
 			n = s->cand_count;
 		}
 		for (unsigned j = 0; j < n; j++) {
-			unsigned i = engine == MATCH_HYPERSCAN ? s->cand[j] : j;
-			struct match_line *l = &mp->lines[i];
+			struct line_check *c =
+			    &mp->checks[fast ? s->cand[j] : j];
 
-			if (l->kind == MATCH_UNUSABLE ||
-			    (narrow && strcmp(l->m->service, narrow)))
+			/* the next candidate's PCRE2 code, while this one is
+			 * tested */
+			if (fast && j + 1 < n)
+				__builtin_prefetch(__atomic_load_n(
+				    &mp->checks[s->cand[j + 1]].code,
+				    __ATOMIC_RELAXED));
+
+			if (c->what == CHECK_NEVER)
 				continue;
-			if ((engine != MATCH_HYPERSCAN ||
-			     l->kind != MATCH_EXACT ||
-			     l->found_by != FOUND_BY_REGEX) &&
-			    ((engine == MATCH_HYPERSCAN &&
-			      (len < l->min_len || !has_runs(l, data, len))) ||
-			     !line_matches(l, s, data, len, way)))
+			/* the fast path's exact tests first */
+			if (fast && c->what == CHECK_CONFIRM &&
+			    (len < c->min_len ||
+			     !has_runs(c, mp->literals, data, len)))
 				continue;
-			if (!l->m->soft)
-				return fill(s, l, data, len, out);
+			/* its line, read by the templates if it matches */
+			__builtin_prefetch(c->m);
+			if ((narrow && strcmp(c->m->service, narrow)) ||
+			    ((!fast || c->what == CHECK_CONFIRM) &&
+			     !line_matches(c, s, data, len, way)))
+				continue;
+			if (!c->soft)
+				return fill(s, c, data, len, out);
 			if (!soft)
-				soft = l;
+				soft = c;
 		}
 	}
 	if (soft)

@@ -23,7 +23,7 @@
  * literals; 4: one database (literals are found by match_lit, built at
  * load); 5: the lines' prefixes and required runs instead of literals;
  * 6: long runs in pieces; 7: and each line's minimum length */
-#define CACHE_FORMAT 7u
+#define CACHE_FORMAT 8u
 
 static const uint64_t fnv_prime = 0x100000001b3ull;
 

@@ -256,8 +256,13 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		} else {
 			if (*p == '\\') {
 				c = escaped_byte(p, &atom_end);
-				if (c < 0 && !class_escape(p))
-					return -1; /* \x{..}, \p{..}, \12 */
+				if (c < 0 && !class_escape(p)) {
+					/* \x{..}, \p{..}, \12: the run before
+					 * it is required still */
+					if (rn)
+						fn(ctx, run, rn, at_start);
+					return -1;
+				}
 			} else if (*p == '(') {
 				atom_end = group_end(p);
 			} else if (*p == '[') {
@@ -266,8 +271,12 @@ match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 				   !one_of(p[1], "0123456789, \t")) {
 				c = '{'; /* literal in every PCRE2 version */
 			} else if (*p == '{') {
-				return -1; /* literal or {,n}: PCRE2 versions
-					      differ */
+				/* literal or {,n}: PCRE2 versions differ; the
+				 * run is required but for its last byte, which
+				 * {,n} would make optional */
+				if (rn > 1)
+					fn(ctx, run, rn - 1, at_start);
+				return -1;
 			} else if (!one_of(*p, ".^$|)]}*+?")) {
 				c = (uint8_t)*p;
 			}

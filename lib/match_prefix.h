@@ -39,7 +39,9 @@ typedef void (*match_run_fn)(void *ctx, const uint8_t *run, size_t len,
  * to any other atom or a repeated byte, a longer one in pieces of
  * MATCH_LITERAL_MAX bytes. 0, or -1 when pattern is not eligible (as for
  * match_prefix(), an escape such as \x{..}, \p{..} or \12 or a brace
- * that is not a quantifier {n}, {n,}, {n,m}). */
+ * that is not a quantifier {n}, {n,}, {n,m}): the runs before such an atom
+ * are still reported, so that an anchored pattern's first run always
+ * begins with its prefix (match_prefix()), ASCII case aside. */
 int match_literal_runs(const char *pattern, int caseless, match_run_fn fn,
 		       void *ctx);
 

@@ -11,14 +11,20 @@ struct vt_out {
 	size_t cap, len;
 };
 
+/* Append n bytes of p, up to a NUL among them and as far as they fit. */
 static void
 put(struct vt_out *o, const void *p, size_t n)
 {
-	const char *s = p;
+	const char *nul = n ? memchr(p, 0, n) : NULL;
+	size_t room = o->len + 1 < o->cap ? o->cap - o->len - 1 : 0;
 
-	for (size_t i = 0; i < n && s[i]; i++)
-		if (o->len + 1 < o->cap)
-			o->buf[o->len++] = s[i];
+	if (nul)
+		n = (size_t)(nul - (const char *)p);
+	if (n > room)
+		n = room;
+	if (n)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
 }
 
 /* The bytes of group g, or len 0. */
@@ -119,17 +125,19 @@ vt_render(const char *t, const uint8_t *subject, const size_t *ovec,
 	struct vt_out o = {.buf = out, .cap = cap};
 
 	while (*t) {
-		const char *next;
+		const char *next = strchrnul(t, '$');
 
-		if (t[0] == '$' && isdigit((unsigned char)t[1])) {
+		if (next != t) { /* text up to the next $ */
+			put(&o, t, (size_t)(next - t));
+			t = next;
+		} else if (isdigit((unsigned char)t[1])) {
 			size_t len;
 			const uint8_t *g = group(subject, ovec, pairs,
 						 (unsigned)(t[1] - '0'), &len);
 
 			put(&o, g, len);
 			t += 2;
-		} else if (t[0] == '$' &&
-			   (next = call(t, subject, ovec, pairs, &o))) {
+		} else if ((next = call(t, subject, ovec, pairs, &o))) {
 			t = next;
 		} else {
 			put(&o, t++, 1);

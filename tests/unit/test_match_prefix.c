@@ -183,6 +183,27 @@ test_runs(void)
 	}
 }
 
+/* Not eligible, but the runs before what is not understood are reported
+ * (a brace's last byte aside: {,n} may make it optional). */
+static const struct runs_case partial_cases[] = {
+    {"^ab\\x{41}c", 0, "^ab"}, {"xy\\p{L}b", 0, "xy"}, {"a.bc\\12", 0, "a|bc"},
+    {"^abc{,3}d", 0, "^ab"},   {"a{,3}b", 0, ""},      {"^Ab{ 3}", 1, "^a"},
+};
+
+static void
+test_runs_partial(void)
+{
+	for (size_t i = 0; i < sizeof(partial_cases) / sizeof(partial_cases[0]);
+	     i++) {
+		const struct runs_case *c = &partial_cases[i];
+		char got[256] = "";
+
+		CHECK(match_literal_runs(c->pattern, c->caseless, add_run,
+					 got) == -1);
+		CHECK_STR(got, c->runs);
+	}
+}
+
 static struct prefix_entry
 entry(const char *key, unsigned line)
 {
@@ -264,6 +285,7 @@ main(void)
 {
 	test_extract();
 	test_runs();
+	test_runs_partial();
 	test_index();
 	return check_report("match_prefix");
 }
