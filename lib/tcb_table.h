@@ -81,7 +81,7 @@ static_assert(sizeof(struct tcb_group) == 64, "a group is one cache line");
 
 struct tcb_table {
 	struct tcb *tcbs;	  /* capacity TCBs */
-	struct tcb_group *groups; /* mask + 1 groups: at least 1.25 *
+	struct tcb_group *groups; /* mask + 1 groups: more than 2 *
 				   * capacity slots */
 	uint32_t mask;
 	uint32_t capacity;

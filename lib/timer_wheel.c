@@ -52,7 +52,7 @@ timer_wheel_init(struct timer_wheel *w, void *mem, uint32_t buckets,
 	w->stride = stride;
 	w->armed = 0;
 	for (uint32_t b = 0; b <= buckets; b++)
-		w->bucket[b] = (struct timer_bucket){TIMER_NIL, 0};
+		w->bucket[b] = (struct timer_bucket){TIMER_NIL, 0, 0};
 	for (size_t c = 0; c < chunks; c++)
 		w->pool[c * TIMER_CHUNK_WORDS] =
 		    c + 1 < chunks ? (uint32_t)(c + 1) : TIMER_NIL;
@@ -71,11 +71,25 @@ chunk_free_top(struct timer_wheel *w, struct timer_bucket *bk)
 	w->free_chunk = c;
 }
 
+/* The bucket holding a chunk: the one named in its word 1, or, if that
+ * one has taken a turn since, the expiring bucket (which holds the chunks
+ * of the latest bucket taken: it is empty when the next is taken). */
+static inline struct timer_bucket *
+chunk_bucket(struct timer_wheel *w, uint32_t chunk)
+{
+	uint32_t word = w->pool[chunk + 1];
+	struct timer_bucket *bk = &w->bucket[word & ~TIMER_TURN];
+
+	if ((word & TIMER_TURN) != (uint32_t)bk->turn << 16)
+		return &w->bucket[expiring(w)];
+	return bk;
+}
+
 void
 timer_entry_remove(struct timer_wheel *w, uint32_t pos)
 {
 	uint32_t chunk = pos & ~(uint32_t)(TIMER_CHUNK_WORDS - 1);
-	struct timer_bucket *bk = &w->bucket[w->pool[chunk + 1]];
+	struct timer_bucket *bk = chunk_bucket(w, chunk);
 	uint32_t last;
 
 	last = bk->top * TIMER_CHUNK_WORDS + TIMER_FIRST_ENTRY + bk->n - 1;
@@ -90,7 +104,24 @@ timer_entry_remove(struct timer_wheel *w, uint32_t pos)
 		chunk_free_top(w, bk);
 }
 
-/* Move the entries of the wheel's next tick to the expiring bucket. */
+/* Start loading the chunk two below the top of bucket e: the chunks are
+ * chained, and expiry reads the entries of the one below the top ahead
+ * (prefetch_below), so that one must be loaded already. Called when a
+ * chunk becomes the top: each is loaded a chunk's worth of expiries ahead
+ * of its use, not when it is reached. */
+static inline void
+prefetch_chunks(const struct timer_wheel *w, const struct timer_bucket *e)
+{
+	uint32_t c = e->top;
+
+	for (int k = 0; k < 2 && c != TIMER_NIL; k++)
+		c = w->pool[c * TIMER_CHUNK_WORDS];
+	if (c != TIMER_NIL)
+		__builtin_prefetch(&w->pool[c * TIMER_CHUNK_WORDS]);
+}
+
+/* Move the entries of the wheel's next tick to the expiring bucket: its
+ * chunks go as they are, the bucket takes its next turn. */
 static void
 take_next_tick(struct timer_wheel *w)
 {
@@ -99,10 +130,10 @@ take_next_tick(struct timer_wheel *w)
 	w->now++;
 	bk = &w->bucket[w->now & w->mask];
 	*e = *bk;
-	*bk = (struct timer_bucket){TIMER_NIL, 0};
-	for (uint32_t c = e->top; c != TIMER_NIL;
-	     c = w->pool[c * TIMER_CHUNK_WORDS])
-		w->pool[c * TIMER_CHUNK_WORDS + 1] = expiring(w);
+	bk->top = TIMER_NIL;
+	bk->n = 0;
+	bk->turn ^= TIMER_TURN >> 16;
+	prefetch_chunks(w, e);
 }
 
 /* Start loading the link of the entry `ahead` places below the top of
@@ -139,8 +170,10 @@ timer_wheel_expire(struct timer_wheel *w, uint32_t now)
 			struct timer_link *l = timer_link_of(w, i);
 
 			prefetch_below(w, e, EXPIRE_AHEAD);
-			if (--e->n == 0)
+			if (--e->n == 0) {
 				chunk_free_top(w, e);
+				prefetch_chunks(w, e);
+			}
 			l->pos &= TIMER_ARMED;
 			l->pos |= TIMER_POS_NONE;
 			if (!(l->pos & TIMER_ARMED))

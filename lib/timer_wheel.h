@@ -19,6 +19,9 @@
 #define TIMER_CHUNK_ENTRIES 14
 #define TIMER_CHUNK_WORDS 16
 #define TIMER_FIRST_ENTRY 2 /* words 0 and 1: the chunk below, the bucket */
+/* In a chunk's word 1 with its bucket's number: the bucket's turn bit when
+ * the chunk was taken (see struct timer_bucket). */
+#define TIMER_TURN 0x80000000u
 
 /* Ticks are uint32_t milliseconds compared modulo 2^32: any two deadlines
  * in use must lie within 2^31 ticks (24 days) of each other. */
@@ -48,10 +51,13 @@ struct timer_link {
 #define TIMER_POS_NONE 0x7fffffffu
 
 /* A bucket: its top chunk (TIMER_NIL: empty) and the entries in it; the
- * chunks below the top are full. */
+ * chunks below the top are full. turn flips each time the bucket's
+ * chunks are moved to the expiring bucket: they keep the old turn in
+ * their word 1, so that moving them writes none of them. */
 struct timer_bucket {
 	uint32_t top;
-	uint32_t n;
+	uint16_t n;
+	uint16_t turn; /* 0 or TIMER_TURN >> 16 */
 };
 
 struct timer_wheel {
@@ -117,7 +123,8 @@ timer_entry_push(struct timer_wheel *w, uint32_t i, struct timer_link *l,
 
 		w->free_chunk = w->pool[c * TIMER_CHUNK_WORDS];
 		w->pool[c * TIMER_CHUNK_WORDS] = bk->top;
-		w->pool[c * TIMER_CHUNK_WORDS + 1] = b;
+		w->pool[c * TIMER_CHUNK_WORDS + 1] = b | (uint32_t)bk->turn
+							     << 16;
 		bk->top = c;
 		bk->n = 0;
 	}

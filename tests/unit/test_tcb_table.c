@@ -97,12 +97,12 @@ test_sizes(void)
 {
 	CHECK_EQ_U64(sizeof(struct tcb), 64);
 	CHECK_EQ_U64(sizeof(struct tcb_group), 64);
-	/* 10M TCBs: 640 MB of TCBs and 2^21 groups (128 MiB) */
+	/* 10M TCBs: 640 MB of TCBs and 2^22 groups (256 MiB) */
 	CHECK_EQ_U64(tcb_table_footprint(10000000),
-		     10000000ull * 64 + (1ull << 21) * 64);
-	/* at most 80% of the index's slots are ever used */
-	CHECK_EQ_U64(tcb_table_footprint(100), 100 * 64 + 32 * 64);
-	CHECK_EQ_U64(tcb_table_footprint(180), 180 * 64 + 64 * 64);
+		     10000000ull * 64 + (1ull << 22) * 64);
+	/* less than half of the index's slots are ever used */
+	CHECK_EQ_U64(tcb_table_footprint(111), 111 * 64 + 32 * 64);
+	CHECK_EQ_U64(tcb_table_footprint(112), 112 * 64 + 64 * 64);
 }
 
 static void
@@ -169,17 +169,17 @@ static void
 test_overflow(void)
 {
 	enum { K = 18 };
-	struct tcb_table *t = table_new(20, 3); /* 4 groups, 28 slots */
+	struct tcb_table *t = table_new(20, 3); /* 8 groups, 56 slots */
 	struct tcp_tuple k[K];
 	struct tcb *p[K];
 	/* 9 at the last group (2 wrap to group 0), 6 at group 0 (1 goes on
 	 * to group 1), 3 at group 1 */
-	static const uint32_t homes[K] = {3, 3, 3, 3, 3, 3, 3, 3, 3,
+	static const uint32_t homes[K] = {7, 7, 7, 7, 7, 7, 7, 7, 7,
 					  0, 0, 0, 0, 0, 0, 1, 1, 1};
 	static const int order[K] = {0,	 9, 15, 8, 3, 16, 10, 1,  12,
 				     17, 4, 11, 7, 2, 14, 5,  13, 6};
 
-	CHECK_EQ_U64(t->mask, 3);
+	CHECK_EQ_U64(t->mask, 7);
 	for (int i = 0; i < K; i++) {
 		k[i] = tuple_at(t, homes[i]);
 		p[i] = tcb_table_insert(t, &k[i], tcb_hash(t, &k[i]));
@@ -187,7 +187,7 @@ test_overflow(void)
 		if (p[i])
 			p[i]->state = TCB_OPEN;
 	}
-	CHECK_EQ_U64(t->groups[3].overflow, 2);
+	CHECK_EQ_U64(t->groups[7].overflow, 2);
 	CHECK_EQ_U64(t->groups[0].overflow,
 		     1); /* the 2 from group 3 sit in it */
 	CHECK(index_sound(t));
@@ -216,7 +216,7 @@ test_overflow(void)
 	table_free(t);
 }
 
-/* Random churn at up to 100% of capacity (80% of the index) against a
+/* Random churn at up to 100% of capacity (half the index) against a
  * model; TCB numbers are stable while in use. */
 static void
 test_churn(void)

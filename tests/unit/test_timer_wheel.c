@@ -1,6 +1,7 @@
 /* test_timer_wheel: elements fire exactly once, at their tick, in tick
- * order; cancel and re-arm (earlier and later) hold; deadlines beyond one
- * revolution, jumps of the clock and the 2^32 wrap of ticks are handled —
+ * order; cancel and re-arm (earlier and later, also during expiry) hold;
+ * deadlines beyond one revolution, jumps of the clock and the 2^32 wrap
+ * of ticks are handled —
  * checked against a plain array model under random churn — and the wheel
  * stays in its footprint (allocated exactly, for ASan) whatever is armed. */
 #include <stdlib.h>
@@ -140,6 +141,20 @@ expire_round(struct timer_wheel *w, int64_t prev, int64_t now)
 		if (rnd(4) == 0) {
 			due[i] = now + 1 + rnd(3 * BUCKETS);
 			timer_wheel_arm(w, i, (uint32_t)due[i]);
+		}
+		/* another element, whose entry may sit in the bucket being
+		 * expired (due a later revolution): armed earlier, it is
+		 * taken out of that bucket */
+		if (rnd(2) == 0) {
+			uint32_t j = rnd(N);
+
+			if (rnd(4)) {
+				due[j] = now + 1 + rnd(3 * BUCKETS);
+				timer_wheel_arm(w, j, (uint32_t)due[j]);
+			} else {
+				timer_wheel_cancel(w, j);
+				due[j] = -1;
+			}
 		}
 	}
 }
