@@ -87,7 +87,8 @@ static const struct script silent = {8443, 0, 0, {{0, 0, 0, 0}}};
 struct slot {
 	uint32_t gen;
 	uint8_t step; /* segments of the generation sent, SYN-ACK included */
-	uint8_t live; /* a connection is open (opened, not yet done) */
+	uint8_t live;	/* a connection is open (opened, not yet done) */
+	uint8_t listed; /* in pending (a reopened slot may still be) */
 };
 
 struct bench {
@@ -189,8 +190,10 @@ next_segment(struct bench *b, uint32_t i, struct tcp_segment *g)
 	sc = slot_script(b, i, sl->gen);
 	if (sl->step > sc->steps)
 		return 0;
-	if (sl->step == 0 && sc->steps)
+	if (sl->step == 0 && sc->steps && !sl->listed) {
 		b->pending[b->pending_n++] = i;
+		sl->listed = 1;
+	}
 	iss = (uint32_t)mix((uint64_t)i << 32 | sl->gen | 1ull << 63);
 	irs = iss * 2654435761u;
 	*g = (struct tcp_segment){
@@ -266,8 +269,10 @@ build_burst(struct bench *b, struct tcp_segment *g)
 			n++;
 		if (!b->slots[i].live ||
 		    b->slots[i].step >
-			slot_script(b, i, b->slots[i].gen)->steps)
+			slot_script(b, i, b->slots[i].gen)->steps) {
+			b->slots[i].listed = 0;
 			b->pending[p] = b->pending[--b->pending_n];
+		}
 	}
 	return n;
 }
