@@ -33,12 +33,29 @@
 #define REPLY_RING_SIZE 16384
 #define ARP_TRIES 5
 
+#define SAME_INTERRUPT_NS (250 * 1000 * 1000)
+
 static volatile sig_atomic_t interrupts; /* SIGINT/SIGTERM seen */
 
+/* The first interrupt stops sending and still waits for answers; a second
+ * cuts the wait short. One interrupt often arrives twice at once —
+ * timeout(1) signals its child and then its whole process group — so a
+ * repeat within 250 ms is the same one. */
 static void
 on_interrupt(int sig)
 {
+	static struct timespec first;
+	struct timespec now;
+
 	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (interrupts == 1 &&
+	    (now.tv_sec - first.tv_sec) * 1000000000 +
+		    (now.tv_nsec - first.tv_nsec) <
+		SAME_INTERRUPT_NS)
+		return;
+	if (interrupts == 0)
+		first = now;
 	interrupts++;
 }
 
