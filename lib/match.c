@@ -761,13 +761,14 @@ has_runs(const struct line_check *c, const uint8_t *literals,
 	size_t at = 0;
 
 	if (c->head_len) {
-		if (len < r[0])
+		if (len < c->head_len)
 			return 0;
 		for (unsigned k = 0; k < c->head_len; k++)
 			if ((fold ? match_prefix_fold(data[k]) : data[k]) !=
 			    c->head[k])
 				return 0;
-		if (!run_at(data, 0, r + 1, r[0], fold))
+		/* only now the runs, elsewhere in memory */
+		if (len < r[0] || !run_at(data, 0, r + 1, r[0], fold))
 			return 0;
 		at = r[0];
 		r += 1 + r[0];
