@@ -1407,8 +1407,11 @@ candidates(const struct match_probe *mp, struct match_scratch *s,
 			on_hs_match, &c);
 	if (mp->lits) /* a line whose literal is in the data */
 		c.n += lit_set_scan(mp->lits, data, len, c.ids + c.n);
+	/* a line always tried, unless the banner is too short for it (its
+	 * check, read for every banner, stays in cache) */
 	for (unsigned i = 0; i < mp->always_count; i++)
-		c.ids[c.n++] = mp->always[i];
+		if (len >= mp->checks[mp->always[i]].min_len)
+			c.ids[c.n++] = mp->always[i];
 	if (mp->prefix)
 		c.n += prefix_index_find(mp->prefix, data, len, c.ids + c.n);
 	for (unsigned i = 1; i < c.n; i++) {
