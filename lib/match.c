@@ -5,8 +5,9 @@
  * for what Hyperscan cannot do exactly). All yield candidate lines, which
  * must be long enough and hold the literal runs their pattern requires
  * (read from a small per-line check, apart from the lines) before PCRE2
- * confirms them in file order until the first hard match. The
- * same rules run line by line with PCRE2 alone (JIT or interpreter) as the
+ * confirms them in file order until the first hard match, whose answer is
+ * filled from a block of its own (service, templates, CPEs). The same rules
+ * run line by line with PCRE2 alone (JIT or interpreter) as the
  * reference and the benchmark baseline. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -35,8 +36,10 @@
  * PCRE2 when a banner is that long. */
 #define MIN_LEN_ALWAYS 100
 /* At most this many lines of a probe are selected by any banner's prefix:
- * each costs a PCRE2 call, and beyond it Hyperscan is cheaper. */
-#define PREFIX_LOAD_MAX 32
+ * each is a candidate to sort, fetch and test, and a line a longer prefix
+ * would not select is better found by a literal it requires (8 measured
+ * faster than 16 or 32). */
+#define PREFIX_LOAD_MAX 8
 
 /* How a line becomes a candidate. */
 enum found_by {
@@ -66,10 +69,22 @@ struct match_line {
 	const uint8_t *runs;
 };
 
+/* What a line's answer is made of, in one block of its own (64-byte
+ * aligned, a cache line or two, fetched while PCRE2 runs): its service,
+ * templates and CPEs. */
+struct line_out {
+	const struct sp_match *m;
+	uint8_t soft, uses_captures, cpe_count;
+	uint16_t tmpl[SP_FIELDS]; /* of each template in text; OUT_NONE */
+	uint16_t cpe[SERVICE_MAX_CPE];
+	char text[]; /* the service, each template and CPE: NUL-terminated */
+};
+#define OUT_NONE UINT16_MAX
+
 /* What a line is, and matched by: all that matching reads of a candidate
  * (32 bytes: a probe's checks are a small array, apart from its lines). */
 struct line_check {
-	const struct sp_match *m;
+	const struct line_out *out;
 	pcre2_code *code; /* compiled on first use, published atomically */
 	uint8_t what;	  /* enum check_what */
 	uint8_t soft;
@@ -114,13 +129,14 @@ struct match_db {
 	 * huge pages: a start-up faults in a few pages, not thousands) */
 	char *arena;
 	size_t arena_size, arena_used;
+	char *outs; /* every line's struct line_out */
 	struct match_stats stats;
 };
 
 struct match_scratch {
 	hs_scratch_t *hs;
 	pcre2_match_data *md;
-	const struct sp_match *md_for; /* whose match md holds, or NULL */
+	const struct line_out *md_for; /* whose match md holds, or NULL */
 	unsigned *cand;
 	unsigned cand_count;
 	const struct sp_match *decided;
@@ -192,7 +208,7 @@ line_code(struct line_check *c)
 
 	if (code)
 		return code;
-	code = pcre2_build(c->m, NULL, 0);
+	code = pcre2_build(c->out->m, NULL, 0);
 	if (!code)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&c->code, &none, code, 0,
@@ -240,7 +256,7 @@ line_matches(struct line_check *c, struct match_scratch *s, const uint8_t *data,
 		rc = pcre2_match(code, (PCRE2_SPTR)data, len, 0,
 				 way == PCRE2_WAY_INTERP ? PCRE2_NO_JIT : 0,
 				 s->md, NULL);
-	s->md_for = rc >= 0 ? c->m : NULL;
+	s->md_for = rc >= 0 ? c->out : NULL;
 	return rc >= 0;
 }
 
@@ -761,13 +777,14 @@ has_runs(const struct line_check *c, const uint8_t *literals,
 	size_t at = 0;
 
 	if (c->head_len) {
-		if (len < r[0])
+		if (len < c->head_len)
 			return 0;
 		for (unsigned k = 0; k < c->head_len; k++)
 			if ((fold ? match_prefix_fold(data[k]) : data[k]) !=
 			    c->head[k])
 				return 0;
-		if (!run_at(data, 0, r + 1, r[0], fold))
+		/* only now the runs, elsewhere in memory */
+		if (len < r[0] || !run_at(data, 0, r + 1, r[0], fold))
 			return 0;
 		at = r[0];
 		r += 1 + r[0];
@@ -897,6 +914,77 @@ checks_size(unsigned n)
 	return ((n + 1) * sizeof(struct line_check) + 63) & ~(size_t)63;
 }
 
+/* Bytes of m's struct line_out, rounded up to a multiple of 64; 0 when
+ * its text is too long for 16-bit offsets. */
+static size_t
+out_size(const struct sp_match *m)
+{
+	size_t n = strlen(m->service) + 1;
+
+	for (int f = 0; f < SP_FIELDS; f++)
+		n += m->tmpl[f] ? strlen(m->tmpl[f]) + 1 : 0;
+	for (unsigned k = 0; k < m->cpe_count; k++)
+		n += strlen(m->cpe[k]) + 1;
+	if (n >= OUT_NONE)
+		return 0;
+	return (sizeof(struct line_out) + n + 63) & ~(size_t)63;
+}
+
+/* Append string t to lo's text (at *at); its offset. */
+static uint16_t
+out_put(struct line_out *lo, size_t *at, const char *t)
+{
+	size_t n = strlen(t) + 1, off = *at;
+
+	memcpy(lo->text + off, t, n);
+	*at += n;
+	return (uint16_t)off;
+}
+
+/* Every line's struct line_out, in db->outs, pointed to by its check. 0,
+ * or -1 when out of memory or a line's text is too long. */
+static int
+build_outs(struct match_db *db)
+{
+	size_t total = 0;
+	char *at;
+
+	for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned i = 0; i < db->set.probes[p].match_count; i++) {
+			size_t n = out_size(&db->set.probes[p].matches[i]);
+
+			if (!n)
+				return -1;
+			total += n;
+		}
+	db->outs = aligned_alloc(64, total + 64);
+	if (!db->outs)
+		return -1;
+	at = db->outs;
+	for (unsigned p = 0; p < db->set.probe_count; p++)
+		for (unsigned i = 0; i < db->set.probes[p].match_count; i++) {
+			const struct sp_match *m =
+			    &db->set.probes[p].matches[i];
+			struct line_out *lo = (struct line_out *)at;
+			size_t text = 0;
+
+			lo->m = m;
+			lo->soft = m->soft;
+			lo->uses_captures = m->uses_captures;
+			lo->cpe_count = m->cpe_count;
+			out_put(lo, &text, m->service);
+			for (int f = 0; f < SP_FIELDS; f++)
+				lo->tmpl[f] =
+				    m->tmpl[f] ? out_put(lo, &text, m->tmpl[f])
+					       : OUT_NONE;
+			for (unsigned k = 0; k < m->cpe_count; k++)
+				lo->cpe[k] = out_put(lo, &text, m->cpe[k]);
+			db->probes[p].checks[i].out = lo;
+			at += out_size(m);
+		}
+	return 0;
+}
+
 static int
 build_lines(struct match_db *db)
 {
@@ -915,14 +1003,12 @@ build_lines(struct match_db *db)
 		if (!mp->lines || !mp->always || !mp->checks)
 			return -1;
 		memset(mp->checks, 0, checks_size(sp->match_count));
-		for (unsigned i = 0; i < sp->match_count; i++) {
+		for (unsigned i = 0; i < sp->match_count; i++)
 			mp->lines[i].m = &sp->matches[i];
-			mp->checks[i].m = &sp->matches[i];
-		}
 		if (sp->match_count > db->max_lines)
 			db->max_lines = sp->match_count;
 	}
-	return 0;
+	return build_outs(db);
 }
 
 struct match_db *
@@ -1060,6 +1146,7 @@ match_db_close(struct match_db *db)
 		prefix_index_free(mp->prefix);
 	}
 	free(db->probes);
+	free(db->outs);
 	if (db->arena)
 		munmap(db->arena, db->arena_size);
 	hs_free_scratch(db->scratch);
@@ -1259,41 +1346,35 @@ static enum service_match
 fill(struct match_scratch *s, struct line_check *c, const uint8_t *data,
      size_t len, struct service_id *out)
 {
-	const struct sp_match *m = c->m;
+	const struct line_out *lo = c->out;
 	const PCRE2_SIZE *ov = NULL;
 	unsigned pairs = 0;
 	const char **dst[SP_FIELDS] = {&out->product, &out->version,
 				       &out->info,    &out->hostname,
 				       &out->os,      &out->devicetype};
 
-	/* the templates are strings of their own: fetch them together */
-	for (int f = 0; f < SP_FIELDS; f++)
-		if (m->tmpl[f])
-			__builtin_prefetch(m->tmpl[f]);
-	for (unsigned c = 0; c < m->cpe_count; c++)
-		__builtin_prefetch(m->cpe[c]);
 	memset(out, 0, sizeof(*out));
-	s->decided = m;
-	out->match = m->soft ? SERVICE_SOFT : SERVICE_HARD;
-	out->name = m->service;
-	if (m->uses_captures && s->md_for != m)
+	s->decided = lo->m;
+	out->match = lo->soft ? SERVICE_SOFT : SERVICE_HARD;
+	out->name = lo->text;
+	if (lo->uses_captures && s->md_for != lo)
 		line_matches(c, s, data, len, PCRE2_WAY_JIT_FAST);
-	if (m->uses_captures && s->md_for == m) {
+	if (lo->uses_captures && s->md_for == lo) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		pairs = pcre2_get_ovector_count(s->md);
 	}
 	for (int f = 0; f < SP_FIELDS; f++) {
-		if (!m->tmpl[f])
+		if (lo->tmpl[f] == OUT_NONE)
 			continue;
-		if (vt_render(m->tmpl[f], data, ov, pairs, s->fields[f],
-			      MATCH_FIELD_MAX))
+		if (vt_render(lo->text + lo->tmpl[f], data, ov, pairs,
+			      s->fields[f], MATCH_FIELD_MAX))
 			*dst[f] = s->fields[f];
 	}
-	for (unsigned c = 0; c < m->cpe_count; c++) {
-		memcpy(s->cpe[c], "cpe:/", 5);
-		vt_render(m->cpe[c], data, ov, pairs, s->cpe[c] + 5,
+	for (unsigned k = 0; k < lo->cpe_count; k++) {
+		memcpy(s->cpe[k], "cpe:/", 5);
+		vt_render(lo->text + lo->cpe[k], data, ov, pairs, s->cpe[k] + 5,
 			  MATCH_FIELD_MAX - 5);
-		out->cpe[out->cpe_count++] = s->cpe[c];
+		out->cpe[out->cpe_count++] = s->cpe[k];
 	}
 	return (enum service_match)out->match;
 }
@@ -1328,8 +1409,11 @@ candidates(const struct match_probe *mp, struct match_scratch *s,
 			on_hs_match, &c);
 	if (mp->lits) /* a line whose literal is in the data */
 		c.n += lit_set_scan(mp->lits, data, len, c.ids + c.n);
+	/* a line always tried, unless the banner is too short for it (its
+	 * check, read for every banner, stays in cache) */
 	for (unsigned i = 0; i < mp->always_count; i++)
-		c.ids[c.n++] = mp->always[i];
+		if (len >= mp->checks[mp->always[i]].min_len)
+			c.ids[c.n++] = mp->always[i];
 	if (mp->prefix)
 		c.n += prefix_index_find(mp->prefix, data, len, c.ids + c.n);
 	for (unsigned i = 1; i < c.n; i++) {
@@ -1386,9 +1470,10 @@ match_identify(const struct match_db *db, struct match_scratch *s,
 			    (len < c->min_len ||
 			     !has_runs(c, mp->literals, data, len)))
 				continue;
-			/* its line, read by the templates if it matches */
-			__builtin_prefetch(c->m);
-			if ((narrow && strcmp(c->m->service, narrow)) ||
+			/* what its answer is made of, read if it matches */
+			__builtin_prefetch(c->out);
+			__builtin_prefetch((const char *)c->out + 64);
+			if ((narrow && strcmp(c->out->text, narrow)) ||
 			    ((!fast || c->what == CHECK_CONFIRM) &&
 			     !line_matches(c, s, data, len, way)))
 				continue;

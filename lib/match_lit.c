@@ -19,8 +19,8 @@ key_hash(uint32_t key)
 }
 
 /* A literal in the table, at its key's hash or the first free slot after
- * it (24 bytes: a hit reads one slot, and the blob only when the first
- * bytes agree). */
+ * it, after the other literals of its key (24 bytes: a hit reads one slot,
+ * and the blob only when the first bytes agree). */
 struct lit_slot {
 	uint64_t word; /* its bytes as lit_word() reads them */
 	uint32_t key;
@@ -29,6 +29,7 @@ struct lit_slot {
 	uint8_t len;	  /* 0: an empty slot */
 	uint8_t caseless; /* bytes folded */
 	uint8_t off;	  /* of its key window */
+	uint8_t last;	  /* 1: no literal of its key after it */
 };
 
 struct lit_set {
@@ -213,6 +214,9 @@ lit_set_build(const struct match_lit *lits, unsigned n)
 				sl->off = (uint8_t)o;
 				break;
 			}
+		/* by is in key order: a key's literals go in one after
+		 * another, each in the first free slot after the one before */
+		sl->last = (uint8_t)(k + 1 == n || by[k + 1].key != by[k].key);
 		memcpy(ls->blob + bytes, l->bytes, l->len);
 		bytes += l->len;
 		ls->bits[b / 64] |= 1ull << (b % 64);
@@ -254,7 +258,8 @@ lit_at(const struct lit_set *ls, const struct lit_slot *sl, const uint8_t *d)
 
 /* The literals keyed key whose window is the one starting at start: each
  * found once into out (n so far); returns the new n. A key's literals sit
- * together from its hash on, up to the next free slot. */
+ * in the slots from its hash on, up to its last one (or the next free slot
+ * when it has none). */
 static unsigned
 key_hits(const struct lit_set *ls, uint32_t key, uint32_t h,
 	 const uint8_t *data, size_t len, size_t start, unsigned *out,
@@ -265,14 +270,17 @@ key_hits(const struct lit_set *ls, uint32_t key, uint32_t h,
 		const struct lit_slot *sl = &ls->slots[s];
 		unsigned j = 0;
 
-		if (sl->key != key || start < sl->off ||
-		    start - sl->off + sl->len > len ||
-		    !lit_at(ls, sl, data + start - sl->off))
+		if (sl->key != key)
 			continue;
-		while (j < n && out[j] != sl->id)
-			j++;
-		if (j == n)
-			out[n++] = sl->id;
+		if (start >= sl->off && start - sl->off + sl->len <= len &&
+		    lit_at(ls, sl, data + start - sl->off)) {
+			while (j < n && out[j] != sl->id)
+				j++;
+			if (j == n)
+				out[n++] = sl->id;
+		}
+		if (sl->last)
+			break;
 	}
 	return n;
 }

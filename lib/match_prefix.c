@@ -413,6 +413,10 @@ struct prefix_index {
 	uint32_t lens;	  /* bit l: some key is l bytes long */
 	unsigned max_len; /* of the keys */
 	unsigned mask;	  /* slots - 1 */
+	/* bit (hash >> filter_shift) set for each key's hash: most of a
+	 * banner's first bytes are no key, told without reading a slot */
+	unsigned filter_shift;
+	uint64_t *filter;
 	struct prefix_slot *slots;
 	struct prefix_entry *keys; /* one entry per key (its line unused) */
 	unsigned *first; /* key k's lines: lines[first[k]..first[k+1]) */
@@ -435,6 +439,7 @@ prefix_index_free(struct prefix_index *ix)
 	if (!ix)
 		return;
 	free(ix->slots);
+	free(ix->filter);
 	free(ix->keys);
 	free(ix->first);
 	free(ix->lines);
@@ -446,7 +451,7 @@ prefix_index_build(const struct prefix_entry *e, unsigned n)
 {
 	struct prefix_index *ix = calloc(1, sizeof(*ix));
 	struct prefix_entry *sorted = malloc((n + 1) * sizeof(*sorted));
-	unsigned keys = 0, slots = 2;
+	unsigned keys = 0, slots = 2, bits = 64;
 
 	if (!ix || !sorted)
 		goto fail;
@@ -454,15 +459,23 @@ prefix_index_build(const struct prefix_entry *e, unsigned n)
 	qsort(sorted, n, sizeof(*sorted), entry_cmp);
 	while (slots < 2 * n)
 		slots *= 2;
+	/* 8 bits a line (a key at most): few false hits, a few KiB */
+	ix->filter_shift = 26;
+	while (bits < 8 * n && ix->filter_shift > 12) {
+		bits *= 2;
+		ix->filter_shift--;
+	}
 	ix->mask = slots - 1;
 	ix->slots = calloc(slots, sizeof(*ix->slots));
+	ix->filter = calloc(bits / 64, sizeof(*ix->filter));
 	ix->keys = malloc((n + 1) * sizeof(*ix->keys));
 	ix->first = malloc((n + 1) * sizeof(*ix->first));
 	ix->lines = malloc((n + 1) * sizeof(*ix->lines));
-	if (!ix->slots || !ix->keys || !ix->first || !ix->lines)
+	if (!ix->slots || !ix->filter || !ix->keys || !ix->first || !ix->lines)
 		goto fail;
 	for (unsigned k = 0, end; k < n; k = end) {
 		unsigned s;
+		uint32_t h;
 
 		end = key_end(sorted, n, k);
 		ix->keys[keys] = sorted[k];
@@ -470,10 +483,13 @@ prefix_index_build(const struct prefix_entry *e, unsigned n)
 		ix->lens |= 1u << sorted[k].len;
 		if (sorted[k].len > ix->max_len)
 			ix->max_len = sorted[k].len;
-		s = key_hash(sorted[k].bytes, sorted[k].len) & ix->mask;
+		h = key_hash(sorted[k].bytes, sorted[k].len);
+		ix->filter[h >> ix->filter_shift >> 6] |=
+		    1ull << (h >> ix->filter_shift & 63);
+		s = h & ix->mask;
 		while (ix->slots[s].key)
 			s = (s + 1) & ix->mask;
-		ix->slots[s].hash = key_hash(sorted[k].bytes, sorted[k].len);
+		ix->slots[s].hash = h;
 		ix->slots[s].key = ++keys;
 	}
 	ix->first[keys] = n;
@@ -498,7 +514,10 @@ prefix_index_find(const struct prefix_index *ix, const uint8_t *data,
 	for (unsigned l = 1; l <= max; l++) {
 		key[l - 1] = match_prefix_fold(data[l - 1]);
 		h = (h ^ key[l - 1]) * FNV32_PRIME;
-		if (!(ix->lens >> l & 1))
+		if (!(ix->lens >> l & 1) ||
+		    !(ix->filter[h >> ix->filter_shift >> 6] >>
+			  (h >> ix->filter_shift & 63) &
+		      1))
 			continue;
 		for (unsigned s = h & ix->mask; ix->slots[s].key;
 		     s = (s + 1) & ix->mask) {

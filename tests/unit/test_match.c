@@ -261,6 +261,26 @@ test_rules(struct match_db *db)
 				CHECK_STR(id.hostname, e->hostname);
 		}
 	}
+	/* every field and CPE of a line with many, each engine */
+	for (int eng = 0; eng < 3; eng++) {
+		static const char ssh[] =
+		    "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
+		struct service_id id;
+
+		CHECK_EQ_U64(match_identify(
+				 db, s, (enum match_engine)eng,
+				 (unsigned)sp_probe_find(set, "NULL", 6),
+				 (const uint8_t *)ssh, strlen(ssh), NULL, &id),
+			     SERVICE_HARD);
+		CHECK_STR(id.os, "Linux");
+		CHECK(id.hostname == NULL && id.devicetype == NULL);
+		CHECK_EQ_U64(id.cpe_count, 3);
+		if (id.cpe_count != 3)
+			continue;
+		CHECK_STR(id.cpe[0], "cpe:/a:openbsd:openssh:9.2p1");
+		CHECK_STR(id.cpe[1], "cpe:/o:debian:debian_linux");
+		CHECK_STR(id.cpe[2], "cpe:/o:linux:linux_kernel");
+	}
 	match_scratch_free(s);
 }
 

@@ -1,7 +1,7 @@
 /* test_match_lit: the literal set finds exactly the literals that occur in a
- * subject (at its start, its end, overlapping, sharing windows, caseless or
- * not), once each; checked on fixed cases and against a plain search over
- * random subjects from a small alphabet. */
+ * subject (at its start, its end, overlapping, sharing windows or keys,
+ * caseless or not), once each; checked on fixed cases and against a plain
+ * search over random subjects from a small alphabet. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +84,46 @@ test_fixed(void)
 	CHECK(lit_set_build(lits, 1) == NULL);
 }
 
+/* Literals that share their key (the same bytes ASCII case aside), among
+ * others that crowd the table: each is still found, whichever of them
+ * comes first in the table. */
+static void
+test_shared_key(void)
+{
+	static const struct {
+		const char *bytes;
+		int caseless;
+	} def[] = {
+	    {"abcd", 0}, {"ABCD", 0}, {"abcd", 1}, {"aBcD", 0}, {"abcd", 0},
+	};
+	struct match_lit lits[45];
+	char filler[40][8];
+	struct lit_set *ls;
+
+	for (unsigned i = 0; i < 5; i++) {
+		lits[i].bytes = (const uint8_t *)def[i].bytes;
+		lits[i].len = 4;
+		lits[i].caseless = (uint8_t)def[i].caseless;
+		lits[i].id = i;
+	}
+	for (unsigned i = 0; i < 40; i++) {
+		snprintf(filler[i], sizeof(filler[i]), "f%02u-", i);
+		lits[5 + i].bytes = (const uint8_t *)filler[i];
+		lits[5 + i].len = 4;
+		lits[5 + i].caseless = 0;
+		lits[5 + i].id = 5 + i;
+	}
+	ls = lit_set_build(lits, 45);
+	CHECK(ls != NULL);
+	if (!ls)
+		return;
+	CHECK_EQ_U64(scan_mask(ls, "xxABCDxx", 8), 0x6);
+	CHECK_EQ_U64(scan_mask(ls, "abcd", 4), 0x15);
+	CHECK_EQ_U64(scan_mask(ls, "aBcD", 4), 0xc);
+	CHECK_EQ_U64(scan_mask(ls, "f07-abcd", 8), 0x15 | 1ull << 12);
+	lit_set_free(ls);
+}
+
 static void
 test_random(void)
 {
@@ -139,6 +179,7 @@ int
 main(void)
 {
 	test_fixed();
+	test_shared_key();
 	test_random();
 	return check_report("match_lit");
 }

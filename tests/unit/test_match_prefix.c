@@ -1,7 +1,8 @@
 /* test_match_prefix: the literal prefix and the literal runs of tricky
  * nmap-style patterns (escapes, a quantifier after a literal, alternation,
  * the i flag, classes, \x bytes, groups) or their ineligibility, and the
- * index that finds lines by a banner's first bytes within its load bound. */
+ * index that finds lines by a banner's first bytes within its load bound,
+ * and finds the same lines as a scan of every entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,67 @@ test_index(void)
 	prefix_index_free(ix);
 }
 
+/* Many keys (its filter then spans many words): for random banners, some
+ * beginning with a key, the index finds exactly the lines a scan of every
+ * entry finds. */
+static void
+test_index_many(void)
+{
+	enum { N = 3000, BANNERS = 20000 };
+	static struct prefix_entry e[N];
+	static unsigned got[N];
+	struct prefix_index *ix;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < N; i++) {
+		e[i].len = (uint8_t)(1 + i % MATCH_PREFIX_MAX);
+		for (unsigned b = 0; b < e[i].len; b++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			/* few distinct bytes: keys share their beginnings */
+			e[i].bytes[b] = (uint8_t)('a' + (x >> 60) % 4);
+		}
+		e[i].line = i;
+	}
+	ix = prefix_index_build(e, N);
+	CHECK(ix != NULL);
+	if (!ix)
+		return;
+	for (unsigned t = 0; t < BANNERS; t++) {
+		uint8_t data[24];
+		unsigned n, want = 0, len = 1 + t % 24;
+
+		for (unsigned b = 0; b < len; b++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			data[b] = (uint8_t)((x >> 60) % 4 +
+					    (x >> 59 & 1 ? 'A' : 'a'));
+		}
+		if (t % 2) /* begins with a key */
+			memcpy(data, e[t % N].bytes,
+			       e[t % N].len < len ? e[t % N].len : len);
+		n = prefix_index_find(ix, data, len, got);
+		for (unsigned i = 0; i < N; i++) {
+			unsigned k = 0;
+
+			while (k < e[i].len && k < len &&
+			       match_prefix_fold(data[k]) == e[i].bytes[k])
+				k++;
+			want += k == e[i].len;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			unsigned k = 0;
+
+			while (k < e[got[i]].len && k < len &&
+			       match_prefix_fold(data[k]) == e[got[i]].bytes[k])
+				k++;
+			bad += k != e[got[i]].len;
+		}
+		bad += n != want;
+	}
+	CHECK(bad == 0);
+	prefix_index_free(ix);
+}
+
 int
 main(void)
 {
@@ -287,5 +349,6 @@ main(void)
 	test_runs();
 	test_runs_partial();
 	test_index();
+	test_index_many();
 	return check_report("match_prefix");
 }
