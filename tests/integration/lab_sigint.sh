@@ -36,7 +36,7 @@ pairs_with_status open "$WORK/out.ndjson" >"$WORK/open"
 pass "interrupted after $sent probes, all $found results written"
 
 "${LAB_SCAN[@]}" $LAB_ADDRS -p 0-65535 --rate 20000 --wait 5 \
-	-o "$WORK/twice.ndjson" 2>"$WORK/twice.err" &
+	-o "$WORK/twice.ndjson" --pause-file "$WORK/twice.yaml" 2>"$WORK/twice.err" &
 scan=$!
 sleep 4
 kill -INT "$scan"
