@@ -15,6 +15,8 @@
 /* Ports held at once; more go out unidentified (counted as skipped). */
 #define FOLLOWUP_PORTS_MAX 65536
 #define EXPIRY_CHECKS_PER_SECOND 2
+/* The deadline of a step queued for the rate gate, not sent yet: none. */
+#define STEP_QUEUED UINT64_MAX
 
 void
 followups_open(struct writer *w)
@@ -54,7 +56,7 @@ ask_step(struct writer *w, struct rx_lcore *rx, struct followup *e,
 		return;
 	}
 	e->step = (uint8_t)step;
-	e->deadline = UINT64_MAX;
+	e->deadline = STEP_QUEUED;
 	f->asks[f->asks_tail++ & f->asks_mask] = (struct followup_ask){
 	    .ip = e->ip, .port = e->port, .step = e->step, .queue = rx->queue};
 }
@@ -71,7 +73,7 @@ send_asks(struct writer *w, uint64_t now)
 		    &f->asks[f->asks_head & f->asks_mask];
 		struct followup *e = followup_find(&f->table, a->ip, a->port);
 
-		if (e && e->step == a->step && e->deadline == UINT64_MAX) {
+		if (e && e->step == a->step && e->deadline == STEP_QUEUED) {
 			struct rx_lcore *rx = w->lcores->rx[a->queue];
 
 			if (rate_gate_take(&f->gate, 1) == 0)
@@ -189,8 +191,8 @@ write_due(struct writer *w, uint64_t due, unsigned max)
 		struct followup *e = followup_slot(&f->table, i);
 
 		if (e && e->deadline <= due) {
-			write_held(w,
-				   e); /* slot i again: another may move in */
+			/* then slot i again: another may move in */
+			write_held(w, e);
 			n++;
 		} else {
 			i++;

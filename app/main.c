@@ -381,6 +381,16 @@ banners_busy(const struct writer *w, const struct scan_lcores *lcores)
 	return 0;
 }
 
+/* When the ports in follow-up are done at the latest, counted from the last
+ * step sent: each step after it is sent and answered, or given up, within
+ * its ttl. */
+static uint64_t
+followups_end(const struct scan_context *scan, const struct writer *w)
+{
+	return w->followups.last_send_tsc +
+	       scan->followups * writer_followup_ttl(w);
+}
+
 /* Banner connections still open are reset — none is left half-open on a
  * target — and their banners written; the TX lcores send the RSTs. */
 static void
@@ -426,10 +436,7 @@ write_results(struct scan_context *scan, struct writer *w,
 	busy_end = deadline + (scan->followups + 1) * writer_followup_ttl(w);
 	while ((rte_rdtsc() < deadline ||
 		(banners_busy(w, lcores) &&
-		 rte_rdtsc() < RTE_MAX(busy_end,
-				       w->followups.last_send_tsc +
-					       scan->followups *
-						       writer_followup_ttl(w)))) &&
+		 rte_rdtsc() < RTE_MAX(busy_end, followups_end(scan, w)))) &&
 	       interrupts < 2) {
 		if (writer_drain(w) == 0)
 			rte_delay_us_sleep(1000);

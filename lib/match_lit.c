@@ -307,10 +307,7 @@ lit_set_scan(const struct lit_set *ls, const uint8_t *data, size_t len,
 	/* eight bytes loaded and folded give the keys of five windows, each
 	 * hashed on its own (no chain from one position to the next) */
 	for (; i + 8 <= len; i += 5) {
-		uint64_t w;
-
-		memcpy(&w, data + i, 8);
-		w = fold8(le64toh(w));
+		uint64_t w = fold8(le64toh(load8(data + i)));
 		for (unsigned k = 0; k < 5; k++) {
 			uint32_t key = (uint32_t)(w >> 8 * k);
 
@@ -319,9 +316,11 @@ lit_set_scan(const struct lit_set *ls, const uint8_t *data, size_t len,
 					     n);
 		}
 	}
-	for (; i + MATCH_LIT_MIN <= len; i++)
-		if (key_maybe(ls, window(data + i), &h))
-			n = key_hits(ls, window(data + i), h, data, len, i, out,
-				     n);
+	for (; i + MATCH_LIT_MIN <= len; i++) {
+		uint32_t key = window(data + i);
+
+		if (key_maybe(ls, key, &h))
+			n = key_hits(ls, key, h, data, len, i, out, n);
+	}
 	return n;
 }

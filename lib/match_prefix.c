@@ -433,6 +433,19 @@ key_hash(const uint8_t *b, unsigned len)
 	return h;
 }
 
+/* The word and bit of a key hash h in ix's filter. */
+static inline uint64_t *
+filter_word(const struct prefix_index *ix, uint32_t h)
+{
+	return &ix->filter[h >> ix->filter_shift >> 6];
+}
+
+static inline uint64_t
+filter_bit(const struct prefix_index *ix, uint32_t h)
+{
+	return 1ull << (h >> ix->filter_shift & 63);
+}
+
 void
 prefix_index_free(struct prefix_index *ix)
 {
@@ -484,8 +497,7 @@ prefix_index_build(const struct prefix_entry *e, unsigned n)
 		if (sorted[k].len > ix->max_len)
 			ix->max_len = sorted[k].len;
 		h = key_hash(sorted[k].bytes, sorted[k].len);
-		ix->filter[h >> ix->filter_shift >> 6] |=
-		    1ull << (h >> ix->filter_shift & 63);
+		*filter_word(ix, h) |= filter_bit(ix, h);
 		s = h & ix->mask;
 		while (ix->slots[s].key)
 			s = (s + 1) & ix->mask;
@@ -515,9 +527,7 @@ prefix_index_find(const struct prefix_index *ix, const uint8_t *data,
 		key[l - 1] = match_prefix_fold(data[l - 1]);
 		h = (h ^ key[l - 1]) * FNV32_PRIME;
 		if (!(ix->lens >> l & 1) ||
-		    !(ix->filter[h >> ix->filter_shift >> 6] >>
-			  (h >> ix->filter_shift & 63) &
-		      1))
+		    !(*filter_word(ix, h) & filter_bit(ix, h)))
 			continue;
 		for (unsigned s = h & ix->mask; ix->slots[s].key;
 		     s = (s + 1) & ix->mask) {
